@@ -1,0 +1,79 @@
+"""The ``fundsite`` command: check, schema (build, new and serve come from their own modules)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from fundsite import __version__
+
+
+def _check(args: argparse.Namespace) -> int:
+    from fundsite import console
+    from fundsite.validate import check_site
+
+    site = Path(args.site)
+    if not site.is_dir():
+        print(f"fundsite: {site}: no such folder", file=sys.stderr)
+        return 2
+    result = check_site(site)
+    problems = result.problems
+    if args.format == "github":
+        text = console.github(problems, args.lang, args.root)
+    elif args.format == "json":
+        text = console.as_json(problems, args.lang)
+    else:
+        text = console.human(problems, site, args.lang, result.files)
+    if text:
+        print(text)
+    if not result.ok:
+        return 1
+    if args.strict and problems:
+        return 1
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from fundsite.schema import write_schemas
+
+    for path in write_schemas(Path(args.out)):
+        print(path)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fundsite",
+        description="Static sites for Thai local health security funds (กองทุนสุขภาพตำบล).",
+    )
+    p.add_argument("--version", action="version", version=f"fundsite {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="validate every record and report all problems")
+    check.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
+    check.add_argument("--format", choices=("human", "github", "json"), default="human")
+    check.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("--root", default="", help="prefix for paths in --format github output")
+    check.set_defaults(func=_check)
+
+    schema = sub.add_parser("schema", help="write JSON Schemas of the record kinds for editors")
+    schema.add_argument("--out", default="schemas", help="output folder (default: schemas)")
+    schema.set_defaults(func=_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

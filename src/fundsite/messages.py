@@ -1,0 +1,334 @@
+"""Every message fundsite shows an editor, in Thai (default) and English.
+
+A :class:`~fundsite.diagnostics.Problem` names a message by code; ``{field}`` and the problem's
+params fill it in. Hints (``hint-*``) say what the editor probably meant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fundsite.diagnostics import Problem
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # reading files
+    "not-utf8": ("ไฟล์นี้ไม่ได้บันทึกเป็น UTF-8 ({detail})", "the file is not UTF-8 text ({detail})"),
+    "unreadable": ("อ่านไฟล์ไม่ได้: {detail}", "the file cannot be read: {detail}"),
+    "front-matter-missing": (
+        "ไม่พบส่วนหัวข้อมูล (front matter): บรรทัดแรกของไฟล์ต้องเป็น ---",
+        "no front matter: the first line of the file must be ---",
+    ),
+    "front-matter-unclosed": (
+        "ส่วนหัวข้อมูลไม่มีบรรทัด --- ปิดท้าย",
+        "the front matter is not closed by a --- line",
+    ),
+    "front-matter-empty": ("ส่วนหัวข้อมูลว่างเปล่า", "the front matter is empty"),
+    "yaml-syntax": ("เขียน YAML ผิดรูปแบบ: {detail}", "malformed YAML: {detail}"),
+    "duplicate-key": (
+        "เขียนช่อง {field} ซ้ำ (เขียนไว้แล้วที่บรรทัด {first_line})",
+        "field {field} is written twice (first at line {first_line})",
+    ),
+    "data-not-list": (
+        "ไฟล์นี้ต้องเป็นรายการ (แต่ละรายการขึ้นต้นด้วย - )",
+        "this file must be a list (each entry starting with - )",
+    ),
+    "record-not-mapping": (
+        "ต้องเขียนเป็นชุด ชื่อช่อง: ค่า",
+        "must be a set of field: value lines",
+    ),
+    # one record
+    "missing": ("ไม่ได้กรอกช่อง {field} ซึ่งต้องกรอก", "required field {field} is missing"),
+    "unknown-field": ("ไม่รู้จักช่อง {field}", "unknown field {field}"),
+    "wrong-type": (
+        "ช่อง {field} ต้องเป็น{expected_th} แต่เขียนว่า {value}",
+        "{field} must be {expected_en}, not {value}",
+    ),
+    "invalid-choice": (
+        "ช่อง {field} เขียนว่า {value} ซึ่งไม่ใช่ค่าที่ใช้ได้ ({choices})",
+        "{field} is {value}, which is not one of the allowed values ({choices})",
+    ),
+    "out-of-range": (
+        "ช่อง {field} มีค่า {value} ซึ่งอยู่นอกช่วงที่ใช้ได้ ({limit})",
+        "{field} is {value}, outside the allowed range ({limit})",
+    ),
+    "bad-id": (
+        "ช่อง {field} ต้องไม่ว่างและไม่มีช่องว่างหรือ / ({value})",
+        "{field} must be non-empty without spaces or / ({value})",
+    ),
+    "too-short": ("ช่อง {field} ต้องไม่ว่าง", "{field} must not be empty"),
+    "area-empty": (
+        "ช่อง {field} ต้องระบุจังหวัด อำเภอ ตำบล หรือเขตอย่างน้อยหนึ่งอย่าง",
+        "{field} must name a province, district, sub-district or region",
+    ),
+    "money-invalid": (
+        "ช่อง {field} ต้องเป็นจำนวนเงิน เช่น 39918.00 หรือ \"39,918.00\" แต่เขียนว่า {value}",
+        "{field} must be an amount such as 39918.00 or \"39,918.00\", not {value}",
+    ),
+    "money-commas": (
+        "ช่อง {field}: ใส่จุลภาคคั่นหลักพันผิดที่ ({value})",
+        "{field}: thousands separators are misplaced ({value})",
+    ),
+    "money-negative": (
+        "ช่อง {field} เป็นจำนวนเงินติดลบ ({value}) ซึ่งใช้ไม่ได้",
+        "{field} is a negative amount ({value})",
+    ),
+    "money-decimals": (
+        "ช่อง {field} มีทศนิยมเกิน 2 ตำแหน่ง ({value})",
+        "{field} has more than two decimals ({value})",
+    ),
+    "date-invalid": (
+        "ช่อง {field} อ่านเป็นวันที่ไม่ได้ ({value}): เขียนแบบ 2024-10-01 หรือ 1 ต.ค. 2567",
+        "{field} is not a date ({value}): write 2024-10-01 or 1 ต.ค. 2567",
+    ),
+    "date-month": (
+        "ช่อง {field}: ไม่รู้จักชื่อเดือน \"{month}\" ({value})",
+        "{field}: unknown month name \"{month}\" ({value})",
+    ),
+    "date-impossible": (
+        "ช่อง {field}: ไม่มีวันที่นี้ในปฏิทิน ({value})",
+        "{field}: no such day in the calendar ({value})",
+    ),
+    "date-be-as-ce": (
+        "ช่อง {field} ใช้ปี พ.ศ. ในรูปแบบวันที่สากล ({value}) ซึ่งต้องเป็นปี ค.ศ.",
+        "{field} has a Buddhist-Era year in an ISO date ({value}); ISO dates are Common Era",
+    ),
+    "date-ce-as-be": (
+        "ช่อง {field} เขียนวันที่แบบไทยแต่ใช้ปี ค.ศ. ({value}) ซึ่งต้องเป็นปี พ.ศ.",
+        "{field} is a Thai date with a Common-Era year ({value}); Thai dates use the BE year",
+    ),
+    "fiscal-year-invalid": (
+        "ช่อง {field} ต้องเป็นปีงบประมาณ พ.ศ. เช่น 2568 แต่เขียนว่า {value}",
+        "{field} must be a Buddhist-Era fiscal year such as 2568, not {value}",
+    ),
+    "fiscal-year-ce": (
+        "ช่อง {field} ใช้ปี ค.ศ. ({value}) แต่ปีงบประมาณต้องเป็นปี พ.ศ.",
+        "{field} is a Common-Era year ({value}); fiscal years are Buddhist Era",
+    ),
+    # across records
+    "id-mismatch": (
+        "รหัส (id) \"{value}\" ไม่ตรงกับชื่อไฟล์ \"{stem}\"",
+        "id \"{value}\" does not match the file name \"{stem}\"",
+    ),
+    "duplicate-id": (
+        "รหัส \"{value}\" ซ้ำกับ{kind_th}ใน {other}:{other_line}",
+        "id \"{value}\" is also used by the {kind_en} in {other}:{other_line}",
+    ),
+    "unknown-ref": (
+        "ช่อง {field}: ไม่พบ{kind_th}รหัส \"{value}\"",
+        "{field}: there is no {kind_en} \"{value}\"",
+    ),
+    "plan-folder": (
+        "แผนงานนี้อยู่ในโฟลเดอร์ของกองทุน \"{folder}\" แต่ช่อง fund เขียนว่า \"{value}\"",
+        "this plan is in the folder of fund \"{folder}\" but its fund is \"{value}\"",
+    ),
+    "plan-other-fund": (
+        "แผนงาน \"{value}\" เป็นของกองทุน \"{plan_fund}\" ไม่ใช่กองทุน \"{fund}\" ของโครงการนี้",
+        "plan \"{value}\" belongs to fund \"{plan_fund}\", not to this project's fund \"{fund}\"",
+    ),
+    "project-no-issue": (
+        "โครงการต้องระบุประเด็น (issues) อย่างน้อยหนึ่งประเด็น หรือระบุแผนงาน (plan)",
+        "a project needs at least one issue (issues) or a plan to take it from",
+    ),
+    "programme-self": (
+        "โครงการอ้างถึงตัวเองเป็นโครงการหลัก (programme)",
+        "the project names itself as its programme",
+    ),
+    "area-unknown": (
+        "ช่อง {field}: ไม่พบ{level_th}ชื่อ \"{value}\"{scope_th}",
+        "{field}: there is no {level_en} named \"{value}\"{scope_en}",
+    ),
+    "area-ambiguous": (
+        "ช่อง {field}: มี{level_th}ชื่อ \"{value}\" มากกว่าหนึ่งแห่ง ({matches}) ให้ระบุจังหวัดหรืออำเภอเพิ่ม",
+        "{field}: more than one {level_en} is named \"{value}\" ({matches}); add the province or district",
+    ),
+    "area-mismatch": (
+        "ช่อง {field}: {level_th} \"{value}\" ไม่ได้อยู่ใน{parent_th} \"{parent}\"",
+        "{field}: {level_en} \"{value}\" is not in the {parent_en} \"{parent}\"",
+    ),
+    "area-subdistrict-for-programme": (
+        "ช่อง {field}: พื้นที่ของกองทุนต้องมีตำบล (กองทุนท้องถิ่น)",
+        "{field}: a local fund's area must name its sub-district",
+    ),
+    "end-before-start": (
+        "วันสิ้นสุด {field} ({end}) อยู่ก่อนวันเริ่ม ({start})",
+        "the end date {field} ({end}) is before the start ({start})",
+    ),
+    "balance-mismatch": (
+        "ยอดคงเหลือปีงบประมาณ {fiscal_year} ({balance} บาท) ไม่เท่ากับ ยอดยกมา + รายรับ − รายจ่าย"
+        " ({expected} บาท)",
+        "the balance for fiscal year {fiscal_year} ({balance} THB) does not equal carried forward"
+        " + income − spent ({expected} THB)",
+    ),
+    "duplicate-fiscal-year": (
+        "ปีงบประมาณ {value} เขียนซ้ำในช่อง finances",
+        "fiscal year {value} appears twice in finances",
+    ),
+    "photo-missing": (
+        "ไม่พบไฟล์รูปภาพ \"{value}\" (ต้องอยู่ในโฟลเดอร์ content/)",
+        "photo \"{value}\" does not exist (it must be under content/)",
+    ),
+    "region-province-twice": (
+        "จังหวัด \"{value}\" อยู่ในเขต {region} และเขต {other} (อยู่ได้เขตเดียว)",
+        "province \"{value}\" is in region {region} and in region {other} (only one allowed)",
+    ),
+    "region-missing-provinces": (
+        "จังหวัดต่อไปนี้ไม่อยู่ในเขตใดเลย: {value}",
+        "these provinces are in no region: {value}",
+    ),
+    "no-site": ("ไม่พบไฟล์ data/site.yaml", "data/site.yaml is missing"),
+    # warnings
+    "missing-recommended": (
+        "ไม่ได้กรอกช่อง {field} (หน้าเว็บจะแสดงว่า \"ไม่ระบุ\")",
+        "{field} is not filled in (pages will say \"not stated\")",
+    ),
+    "installments-sum": (
+        "รวมงบประมาณของทุกงวด ({total} บาท) ไม่เท่ากับ งบประมาณโครงการ ({budget} บาท)",
+        "the installments add up to {total} THB, not the project budget of {budget} THB",
+    ),
+    "report-outside-period": (
+        "วันที่รายงาน ({date}) อยู่นอกระยะเวลาโครงการ ({start} – {end})",
+        "the report date ({date}) is outside the project period ({start} – {end})",
+    ),
+    "spent-over-budget": (
+        "รายงานทั้งหมดของโครงการ \"{project}\" ใช้เงินรวม {spent} บาท เกินงบประมาณโครงการ ({budget} บาท)",
+        "the reports of project \"{project}\" spend {spent} THB in all, above its budget ({budget} THB)",
+    ),
+    "attended-over-planned": (
+        "กลุ่มเป้าหมาย \"{name}\": ผู้เข้าร่วม {attended} คน มากกว่าที่วางไว้ {planned} คนเกินครึ่ง",
+        "target group \"{name}\": {attended} attended, more than half again the {planned} planned",
+    ),
+    "completed-no-report": (
+        "โครงการสถานะ completed (เสร็จสิ้น) แต่ยังไม่มีรายงานผล",
+        "the project is completed but has no report",
+    ),
+    "code-year": (
+        "รหัสโครงการ \"{value}\" ขึ้นต้นด้วยปี {code_year} แต่โครงการอยู่ในปีงบประมาณ {fiscal_year}",
+        "project code \"{value}\" starts with year {code_year} but the project is in fiscal year"
+        " {fiscal_year}",
+    ),
+    "code-fund": (
+        "รหัสโครงการ \"{value}\" มีรหัสกองทุน {code_fund} แต่โครงการเป็นของกองทุน {fund}",
+        "project code \"{value}\" names fund {code_fund} but the project's fund is {fund}",
+    ),
+    "code-support-type": (
+        "รหัสโครงการ \"{value}\" ระบุประเภทการสนับสนุน {code_type} แต่ช่อง support_type คือ"
+        " {support_type}",
+        "project code \"{value}\" gives support type {code_type} but support_type is {support_type}",
+    ),
+    "location-outside-province": (
+        "พิกัด {value} อยู่นอกจังหวัด{province} ของโครงการ{found_th}",
+        "location {value} is outside the project's province {province}{found_en}",
+    ),
+    "location-outside-thailand": (
+        "พิกัด {value} อยู่นอกประเทศไทย", "location {value} is outside Thailand",
+    ),
+    "personal-phone": (
+        "ช่อง {field} มีข้อความที่ดูเหมือนเบอร์โทรศัพท์ ({value}) ซึ่งเป็นข้อมูลส่วนบุคคล",
+        "{field} contains what looks like a phone number ({value}): personal data",
+    ),
+    "personal-national-id": (
+        "ช่อง {field} มีเลข 13 หลักที่ดูเหมือนเลขประจำตัวประชาชน ({value}) ซึ่งเป็นข้อมูลส่วนบุคคล",
+        "{field} contains a 13-digit number that looks like a national ID ({value}): personal data",
+    ),
+    "report-folder-year": (
+        "รายงานลงวันที่ปี ค.ศ. {year} แต่อยู่ในโฟลเดอร์ {folder}",
+        "the report is dated {year} but sits in folder {folder}",
+    ),
+}
+
+HINTS: dict[str, tuple[str, str]] = {
+    "hint-did-you-mean": ("น่าจะหมายถึง {suggestion}", "did you mean {suggestion}?"),
+    "hint-ce-date": ("น่าจะหมายถึง {suggestion} (ปี ค.ศ.)", "probably meant {suggestion} (CE)"),
+    "hint-be-date": (
+        "น่าจะหมายถึง {suggestion} หรือเขียนแบบสากลว่า {iso}",
+        "probably meant {suggestion}, or in ISO form {iso}",
+    ),
+    "hint-fiscal-be": ("น่าจะหมายถึง {suggestion}", "probably meant {suggestion}"),
+    "hint-money": ("เช่น {suggestion}", "for example {suggestion}"),
+    "hint-rename": (
+        "เปลี่ยนชื่อไฟล์เป็น {value}.md หรือแก้ id เป็น {stem}",
+        "rename the file to {value}.md or set id to {stem}",
+    ),
+    "hint-nearest": ("ที่ใกล้เคียง: {suggestion}", "nearest: {suggestion}"),
+    "hint-balance": ("ยอดคงเหลือที่ถูกต้องคือ {expected}", "the balance should be {expected}"),
+    "hint-add-report": (
+        "เพิ่มรายงานใน content/reports/ หรือแก้สถานะโครงการ",
+        "add a report under content/reports/ or change the status",
+    ),
+    "hint-swap": (
+        "ลองสลับละติจูดกับลองจิจูด: [{suggestion}]",
+        "latitude and longitude may be swapped: [{suggestion}]",
+    ),
+    "hint-personal": (
+        "ลบข้อมูลส่วนบุคคลออก ข้อมูลนี้จะเผยแพร่ต่อสาธารณะ",
+        "remove it: everything here is published",
+    ),
+    "hint-recommended": (
+        "กรอกเมื่อทราบข้อมูล", "fill it in when known",
+    ),
+}
+
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "fund": ("กองทุน", "fund"),
+    "plan": ("แผนงาน", "plan"),
+    "project": ("โครงการ", "project"),
+    "report": ("รายงาน", "report"),
+    "page": ("หน้า", "page"),
+    "issue": ("ประเด็น", "issue"),
+    "region": ("เขต", "region"),
+    "site": ("เว็บไซต์", "site"),
+    "media": ("ไฟล์", "file"),
+}
+
+LEVEL_NAMES: dict[str, tuple[str, str]] = {
+    "province": ("จังหวัด", "province"),
+    "district": ("อำเภอ", "district"),
+    "subdistrict": ("ตำบล", "sub-district"),
+    "region": ("เขต", "region"),
+}
+
+UI: dict[str, tuple[str, str]] = {
+    "error": ("error", "error"),
+    "warning": ("warning", "warning"),
+    "hint-prefix": ("→ ", "→ "),
+    "summary": (
+        "พบข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ ใน {files} ไฟล์",
+        "{errors} errors, {warnings} warnings in {files} files",
+    ),
+    "clean": ("ไม่พบปัญหา: ตรวจ {records} ระเบียน", "no problems: {records} records checked"),
+}
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _params(problem: Problem, lang: str) -> _Defaults:
+    values = _Defaults(problem.params)
+    values["field"] = problem.field or ""
+    for key in ("kind", "level", "parent"):
+        names = KIND_NAMES if key == "kind" else LEVEL_NAMES
+        if (code := problem.params.get(f"{key}_code")) and code in names:
+            values[f"{key}_th"], values[f"{key}_en"] = names[code]
+    return values
+
+
+def render(problem: Problem, lang: str = "th") -> tuple[str, str | None]:
+    """The message and the optional "probably meant" line of a problem."""
+    values = _params(problem, lang)
+    template = MESSAGES.get(problem.code, ("{code}", "{code}"))
+    values.setdefault("code", problem.code)
+    text = _pick(template, lang).format_map(values)
+    hint = None
+    if problem.hint and problem.hint in HINTS:
+        hint = _pick(HINTS[problem.hint], lang).format_map(values)
+    return text, hint
+
+
+def ui(key: str, lang: str = "th", **params: Any) -> str:
+    return _pick(UI[key], lang).format(**params)
