@@ -46,8 +46,9 @@ def _width(prefix: str) -> int:
     """Columns a prefix takes on screen: Thai vowel and tone marks take none."""
     import unicodedata
 
-    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) == "Mn" else 1
-               for c in prefix)
+    return sum(
+        0 if unicodedata.combining(c) or unicodedata.category(c) == "Mn" else 1 for c in prefix
+    )
 
 
 def _escape_data(text: str) -> str:
@@ -74,8 +75,16 @@ def as_json(problems: Iterable[Problem], lang: str) -> str:
     items = []
     for p in problems:
         message, hint = render(p, lang)
-        items.append({
-            "file": p.file, "line": p.line, "column": p.col, "severity": p.severity,
-            "code": p.code, "field": p.field, "message": message, "hint": hint,
-        })
+        items.append(
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.col,
+                "severity": p.severity,
+                "code": p.code,
+                "field": p.field,
+                "message": message,
+                "hint": hint,
+            }
+        )
     return json.dumps(items, ensure_ascii=False, indent=2)

@@ -61,8 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} must name a province, district, sub-district or region",
     ),
     "money-invalid": (
-        "ช่อง {field} ต้องเป็นจำนวนเงิน เช่น 39918.00 หรือ \"39,918.00\" แต่เขียนว่า {value}",
-        "{field} must be an amount such as 39918.00 or \"39,918.00\", not {value}",
+        'ช่อง {field} ต้องเป็นจำนวนเงิน เช่น 39918.00 หรือ "39,918.00" แต่เขียนว่า {value}',
+        '{field} must be an amount such as 39918.00 or "39,918.00", not {value}',
     ),
     "money-commas": (
         "ช่อง {field}: ใส่จุลภาคคั่นหลักพันผิดที่ ({value})",
@@ -81,8 +81,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} is not a date ({value}): write 2024-10-01 or 1 ต.ค. 2567",
     ),
     "date-month": (
-        "ช่อง {field}: ไม่รู้จักชื่อเดือน \"{month}\" ({value})",
-        "{field}: unknown month name \"{month}\" ({value})",
+        'ช่อง {field}: ไม่รู้จักชื่อเดือน "{month}" ({value})',
+        '{field}: unknown month name "{month}" ({value})',
     ),
     "date-impossible": (
         "ช่อง {field}: ไม่มีวันที่นี้ในปฏิทิน ({value})",
@@ -106,24 +106,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # across records
     "id-mismatch": (
-        "รหัส (id) \"{value}\" ไม่ตรงกับชื่อไฟล์ \"{stem}\"",
-        "id \"{value}\" does not match the file name \"{stem}\"",
+        'รหัส (id) "{value}" ไม่ตรงกับชื่อไฟล์ "{stem}"',
+        'id "{value}" does not match the file name "{stem}"',
     ),
     "duplicate-id": (
-        "รหัส \"{value}\" ซ้ำกับ{kind_th}ใน {other}:{other_line}",
-        "id \"{value}\" is also used by the {kind_en} in {other}:{other_line}",
+        'รหัส "{value}" ซ้ำกับ{kind_th}ใน {other}:{other_line}',
+        'id "{value}" is also used by the {kind_en} in {other}:{other_line}',
     ),
     "unknown-ref": (
-        "ช่อง {field}: ไม่พบ{kind_th}รหัส \"{value}\"",
-        "{field}: there is no {kind_en} \"{value}\"",
+        'ช่อง {field}: ไม่พบ{kind_th}รหัส "{value}"',
+        '{field}: there is no {kind_en} "{value}"',
     ),
     "plan-folder": (
-        "แผนงานนี้อยู่ในโฟลเดอร์ของกองทุน \"{folder}\" แต่ช่อง fund เขียนว่า \"{value}\"",
-        "this plan is in the folder of fund \"{folder}\" but its fund is \"{value}\"",
+        'แผนงานนี้อยู่ในโฟลเดอร์ของกองทุน "{folder}" แต่ช่อง fund เขียนว่า "{value}"',
+        'this plan is in the folder of fund "{folder}" but its fund is "{value}"',
     ),
     "plan-other-fund": (
-        "แผนงาน \"{value}\" เป็นของกองทุน \"{plan_fund}\" ไม่ใช่กองทุน \"{fund}\" ของโครงการนี้",
-        "plan \"{value}\" belongs to fund \"{plan_fund}\", not to this project's fund \"{fund}\"",
+        'แผนงาน "{value}" เป็นของกองทุน "{plan_fund}" ไม่ใช่กองทุน "{fund}" ของโครงการนี้',
+        'plan "{value}" belongs to fund "{plan_fund}", not to this project\'s fund "{fund}"',
     ),
     "project-no-issue": (
         "โครงการต้องระบุประเด็น (issues) อย่างน้อยหนึ่งประเด็น หรือระบุแผนงาน (plan)",
@@ -134,16 +134,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the project names itself as its programme",
     ),
     "area-unknown": (
-        "ช่อง {field}: ไม่พบ{level_th}ชื่อ \"{value}\"{scope_th}",
-        "{field}: there is no {level_en} named \"{value}\"{scope_en}",
+        'ช่อง {field}: ไม่พบ{level_th}ชื่อ "{value}"{scope_th}',
+        '{field}: there is no {level_en} named "{value}"{scope_en}',
     ),
     "area-ambiguous": (
-        "ช่อง {field}: มี{level_th}ชื่อ \"{value}\" มากกว่าหนึ่งแห่ง ({matches}) ให้ระบุจังหวัดหรืออำเภอเพิ่ม",
-        "{field}: more than one {level_en} is named \"{value}\" ({matches}); add the province or district",
+        'ช่อง {field}: มี{level_th}ชื่อ "{value}" มากกว่าหนึ่งแห่ง ({matches}) ให้ระบุจังหวัดหรืออำเภอเพิ่ม',
+        '{field}: more than one {level_en} is named "{value}" ({matches}); add the province or district',
     ),
     "area-mismatch": (
-        "ช่อง {field}: {level_th} \"{value}\" ไม่ได้อยู่ใน{parent_th} \"{parent}\"",
-        "{field}: {level_en} \"{value}\" is not in the {parent_en} \"{parent}\"",
+        'ช่อง {field}: {level_th} "{value}" ไม่ได้อยู่ใน{parent_th} "{parent}"',
+        '{field}: {level_en} "{value}" is not in the {parent_en} "{parent}"',
     ),
     "area-subdistrict-for-programme": (
         "ช่อง {field}: พื้นที่ของกองทุนต้องมีตำบล (กองทุนท้องถิ่น)",
@@ -164,12 +164,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "fiscal year {value} appears twice in finances",
     ),
     "photo-missing": (
-        "ไม่พบไฟล์รูปภาพ \"{value}\" (ต้องอยู่ในโฟลเดอร์ content/)",
-        "photo \"{value}\" does not exist (it must be under content/)",
+        'ไม่พบไฟล์รูปภาพ "{value}" (ต้องอยู่ในโฟลเดอร์ content/)',
+        'photo "{value}" does not exist (it must be under content/)',
     ),
     "region-province-twice": (
-        "จังหวัด \"{value}\" อยู่ในเขต {region} และเขต {other} (อยู่ได้เขตเดียว)",
-        "province \"{value}\" is in region {region} and in region {other} (only one allowed)",
+        'จังหวัด "{value}" อยู่ในเขต {region} และเขต {other} (อยู่ได้เขตเดียว)',
+        'province "{value}" is in region {region} and in region {other} (only one allowed)',
     ),
     "region-missing-provinces": (
         "จังหวัดต่อไปนี้ไม่อยู่ในเขตใดเลย: {value}",
@@ -178,8 +178,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no-site": ("ไม่พบไฟล์ data/site.yaml", "data/site.yaml is missing"),
     # warnings
     "missing-recommended": (
-        "ไม่ได้กรอกช่อง {field} (หน้าเว็บจะแสดงว่า \"ไม่ระบุ\")",
-        "{field} is not filled in (pages will say \"not stated\")",
+        'ไม่ได้กรอกช่อง {field} (หน้าเว็บจะแสดงว่า "ไม่ระบุ")',
+        '{field} is not filled in (pages will say "not stated")',
     ),
     "installments-sum": (
         "รวมงบประมาณของทุกงวด ({total} บาท) ไม่เท่ากับ งบประมาณโครงการ ({budget} บาท)",
@@ -190,37 +190,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the report date ({date}) is outside the project period ({start} – {end})",
     ),
     "spent-over-budget": (
-        "รายงานทั้งหมดของโครงการ \"{project}\" ใช้เงินรวม {spent} บาท เกินงบประมาณโครงการ ({budget} บาท)",
-        "the reports of project \"{project}\" spend {spent} THB in all, above its budget ({budget} THB)",
+        'รายงานทั้งหมดของโครงการ "{project}" ใช้เงินรวม {spent} บาท เกินงบประมาณโครงการ ({budget} บาท)',
+        'the reports of project "{project}" spend {spent} THB in all, above its budget ({budget} THB)',
     ),
     "attended-over-planned": (
-        "กลุ่มเป้าหมาย \"{name}\": ผู้เข้าร่วม {attended} คน มากกว่าที่วางไว้ {planned} คนเกินครึ่ง",
-        "target group \"{name}\": {attended} attended, more than half again the {planned} planned",
+        'กลุ่มเป้าหมาย "{name}": ผู้เข้าร่วม {attended} คน มากกว่าที่วางไว้ {planned} คนเกินครึ่ง',
+        'target group "{name}": {attended} attended, more than half again the {planned} planned',
     ),
     "completed-no-report": (
         "โครงการสถานะ completed (เสร็จสิ้น) แต่ยังไม่มีรายงานผล",
         "the project is completed but has no report",
     ),
     "code-year": (
-        "รหัสโครงการ \"{value}\" ขึ้นต้นด้วยปี {code_year} แต่โครงการอยู่ในปีงบประมาณ {fiscal_year}",
-        "project code \"{value}\" starts with year {code_year} but the project is in fiscal year"
+        'รหัสโครงการ "{value}" ขึ้นต้นด้วยปี {code_year} แต่โครงการอยู่ในปีงบประมาณ {fiscal_year}',
+        'project code "{value}" starts with year {code_year} but the project is in fiscal year'
         " {fiscal_year}",
     ),
     "code-fund": (
-        "รหัสโครงการ \"{value}\" มีรหัสกองทุน {code_fund} แต่โครงการเป็นของกองทุน {fund}",
-        "project code \"{value}\" names fund {code_fund} but the project's fund is {fund}",
+        'รหัสโครงการ "{value}" มีรหัสกองทุน {code_fund} แต่โครงการเป็นของกองทุน {fund}',
+        'project code "{value}" names fund {code_fund} but the project\'s fund is {fund}',
     ),
     "code-support-type": (
-        "รหัสโครงการ \"{value}\" ระบุประเภทการสนับสนุน {code_type} แต่ช่อง support_type คือ"
-        " {support_type}",
-        "project code \"{value}\" gives support type {code_type} but support_type is {support_type}",
+        'รหัสโครงการ "{value}" ระบุประเภทการสนับสนุน {code_type} แต่ช่อง support_type คือ {support_type}',
+        'project code "{value}" gives support type {code_type} but support_type is {support_type}',
     ),
     "location-outside-province": (
         "พิกัด {value} อยู่นอกจังหวัด{province} ของโครงการ{found_th}",
         "location {value} is outside the project's province {province}{found_en}",
     ),
     "location-outside-thailand": (
-        "พิกัด {value} อยู่นอกประเทศไทย", "location {value} is outside Thailand",
+        "พิกัด {value} อยู่นอกประเทศไทย",
+        "location {value} is outside Thailand",
     ),
     "personal-phone": (
         "ช่อง {field} มีข้อความที่ดูเหมือนเบอร์โทรศัพท์ ({value}) ซึ่งเป็นข้อมูลส่วนบุคคล",
@@ -264,7 +264,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "remove it: everything here is published",
     ),
     "hint-recommended": (
-        "กรอกเมื่อทราบข้อมูล", "fill it in when known",
+        "กรอกเมื่อทราบข้อมูล",
+        "fill it in when known",
     ),
 }
 

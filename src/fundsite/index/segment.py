@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from icu4py.breakers import WordBreaker
@@ -14,6 +15,7 @@ _LOCALE = "th"
 # MidLetter, so "อบต.คลอง" / "a:b" break there in the browser but not in stock ICU.
 _FULL_STOPS = frozenset(".\uff0e")
 _MID = _FULL_STOPS | frozenset(":\ufe55\uff1a")
+_MID_RE = re.compile("[.\uff0e:\ufe55\uff1a]")
 
 
 def _ignorable(ch: str) -> bool:
@@ -59,11 +61,12 @@ def segment(text: str) -> list[str]:
     if not text:
         return []
     tokens = list(WordBreaker(text, _LOCALE))
-    if not any(ch in text for ch in _MID):
+    if not _MID_RE.search(text):
         return tokens
     out: list[str] = []
+    search = _MID_RE.search
     for tok in tokens:
-        if len(tok) > 1 and any(ch in _MID for ch in tok):
+        if len(tok) > 1 and search(tok):
             out.extend(_split_mid(tok))
         else:
             out.append(tok)

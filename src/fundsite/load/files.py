@@ -125,7 +125,12 @@ def _start(data: Any, offset: int = 0) -> tuple[int, int]:
 
 def _duplicate(path: str, dup: DuplicateKey) -> Problem:
     return Problem(
-        "error", "duplicate-key", path, dup.pos[0], dup.pos[1], field=dup.key,
+        "error",
+        "duplicate-key",
+        path,
+        dup.pos[0],
+        dup.pos[1],
+        field=dup.key,
         params={"first_line": dup.first[0]},
     )
 

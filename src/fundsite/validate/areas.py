@@ -139,8 +139,9 @@ def resolve(ref: AreaRef, regions: dict[str, int]) -> tuple[Area | None, list[Ar
             if province and norm(value) in ("เมือง", "mueang"):
                 scoped = [d for d in scoped if d.code.endswith("01")]
                 value = scoped[0].name_th if scoped else value
-            scope = (f" ในจังหวัด{province.name_th}", f" in {province.name_en}") if province else (
-                "", "")
+            scope = (
+                (f" ในจังหวัด{province.name_th}", f" in {province.name_en}") if province else ("", "")
+            )
             district, issue = _pick("district", value, scoped, all_d, scope)
             issues.extend([issue] if issue else [])
         if district and province and district.province_code != province.code:
@@ -156,8 +157,11 @@ def resolve(ref: AreaRef, regions: dict[str, int]) -> tuple[Area | None, list[Ar
                 scoped = geothai.subdistricts(district.code)
                 scope = (f" ในอำเภอ{district.name_th}", f" in {district.name_en}")
             elif province:
-                scoped = [s for d in geothai.districts(province.code)
-                          for s in geothai.subdistricts(d.code)]
+                scoped = [
+                    s
+                    for d in geothai.districts(province.code)
+                    for s in geothai.subdistricts(d.code)
+                ]
                 scope = (f" ในจังหวัด{province.name_th}", f" in {province.name_en}")
             else:
                 scoped, scope = all_s, ("", "")
@@ -168,11 +172,20 @@ def resolve(ref: AreaRef, regions: dict[str, int]) -> tuple[Area | None, list[Ar
         elif subdistrict and province and subdistrict.province_code != province.code:
             issues.append(_mismatch("subdistrict", ref.subdistrict, "province", province.name_th))
     if ref.region is not None and ref.region not in set(regions.values()):
-        issues.append(AreaIssue("region", "unknown-ref", {"value": ref.region, "kind_code": "region"}))
+        issues.append(
+            AreaIssue("region", "unknown-ref", {"value": ref.region, "kind_code": "region"})
+        )
     if issues:
         return None, issues
-    p_code = (subdistrict.province_code if subdistrict else
-              district.province_code if district else province.code if province else None)
+    p_code = (
+        subdistrict.province_code
+        if subdistrict
+        else district.province_code
+        if district
+        else province.code
+        if province
+        else None
+    )
     d_code = subdistrict.district_code if subdistrict else district.code if district else None
     region = regions.get(p_code) if p_code else ref.region
     if ref.region is not None and p_code and region != ref.region:

@@ -36,8 +36,13 @@ _NODE_TYPES: dict[str, type[Node]] = {
     "report": ReportNode,
     "page": PageNode,
 }
-_GRAPH_FIELD = {"fund": "funds", "plan": "plans", "project": "projects", "report": "reports",
-                "page": "pages"}
+_GRAPH_FIELD = {
+    "fund": "funds",
+    "plan": "plans",
+    "project": "projects",
+    "report": "reports",
+    "page": "pages",
+}
 
 
 class Collector:
@@ -116,8 +121,14 @@ def _regions(records: list[tuple[RawRecord, Region]], out: Collector) -> dict[st
                 params = {"value": name, "level_code": "province", **issue.params}
                 out.at(raw, ("provinces", i), issue.code, hint=issue.hint, **params)
             elif code in region_of and region_of[code] != region.id:
-                out.at(raw, ("provinces", i), "region-province-twice", value=name,
-                       region=region.id, other=region_of[code])
+                out.at(
+                    raw,
+                    ("provinces", i),
+                    "region-province-twice",
+                    value=name,
+                    region=region.id,
+                    other=region_of[code],
+                )
             else:
                 region_of[code] = region.id
     return region_of
@@ -140,8 +151,15 @@ def link(result: LoadResult, site_dir: Path) -> tuple[SiteGraph | None, list[Pro
     issues: dict[str, Issue] = {}
     for raw, issue in by_kind["issue"]:
         if issue.id in issues:
-            out.at(raw, ("id",), "duplicate-id", value=issue.id, kind_code="issue",
-                   other=raw.path, other_line="")
+            out.at(
+                raw,
+                ("id",),
+                "duplicate-id",
+                value=issue.id,
+                kind_code="issue",
+                other=raw.path,
+                other_line="",
+            )
         issues[issue.id] = issue
     region_of = _regions(by_kind["region"], out)
     graph = SiteGraph(
@@ -163,13 +181,19 @@ def link(result: LoadResult, site_dir: Path) -> tuple[SiteGraph | None, list[Pro
                 if model.id is None:
                     model.id = stem
             if model.id != stem:
-                out.at(node, ("id",), "id-mismatch", hint="hint-rename", value=model.id,
-                       stem=stem)
+                out.at(node, ("id",), "id-mismatch", hint="hint-rename", value=model.id, stem=stem)
                 continue
             if (kind, model.id) in first_seen:
                 other = first_seen[(kind, model.id)]
-                out.at(node, ("id",), "duplicate-id", value=model.id, kind_code=kind,
-                       other=other.path, other_line=other.raw.pos[0] if other.raw else 1)
+                out.at(
+                    node,
+                    ("id",),
+                    "duplicate-id",
+                    value=model.id,
+                    kind_code=kind,
+                    other=other.path,
+                    other_line=other.raw.pos[0] if other.raw else 1,
+                )
                 continue
             first_seen[(kind, model.id)] = node
             store[model.id] = node
@@ -242,8 +266,14 @@ def _link_projects(graph: SiteGraph, out: Collector) -> None:
         fund = _ref(project, "fund", graph.funds, "fund", out)
         plan = _ref(project, "plan", graph.plans, "plan", out)
         if plan is not None and fund is not None and plan.fund is not fund:
-            out.at(project, ("plan",), "plan-other-fund", value=record.plan,
-                   plan_fund=plan.record.fund, fund=record.fund)
+            out.at(
+                project,
+                ("plan",),
+                "plan-other-fund",
+                value=record.plan,
+                plan_fund=plan.record.fund,
+                fund=record.fund,
+            )
         for i, issue in enumerate(record.issues):
             if issue not in graph.issues:
                 rules.unknown_reference(project, ("issues", i), issue, "issue", graph.issues, out)
@@ -267,8 +297,9 @@ def _link_projects(graph: SiteGraph, out: Collector) -> None:
         if plan is not None:
             plan.projects.append(project)
         when = record.approved_on or record.start
-        project.fiscal_year = plan.record.fiscal_year if plan else (
-            fiscal_year(when) if when else None)
+        project.fiscal_year = (
+            plan.record.fiscal_year if plan else (fiscal_year(when) if when else None)
+        )
     for project_id in orphans:
         del graph.projects[project_id]
 

@@ -148,9 +148,10 @@ class Project(Record):
     responsible: Text | None = None
     mentor: Text | None = None
     area: Areas | None = None
-    location: tuple[
-        Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]
-    ] | None = None
+    location: (
+        tuple[Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]]
+        | None
+    ) = None
     installments: list[Installment] = []
     objectives: list[ProjectObjective] = []
     target_groups: list[TargetGroup] = []
@@ -231,4 +232,3 @@ RECOMMENDED: dict[str, tuple[str, ...]] = {
     "fund": ("area",),
     "project": ("budget", "start", "end", "area"),
 }
-

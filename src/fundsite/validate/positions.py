@@ -122,8 +122,12 @@ def _code_for(kind: str, ctx: dict[str, Any], params: dict[str, Any]) -> tuple[s
         params["choices"] = ctx.get("expected", "")
         return "invalid-choice", None
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        limits = {"greater_than_equal": "≥", "less_than_equal": "≤", "greater_than": ">",
-                  "less_than": "<"}
+        limits = {
+            "greater_than_equal": "≥",
+            "less_than_equal": "≤",
+            "greater_than": ">",
+            "less_than": "<",
+        }
         bound = next(iter(ctx.values()), "")
         params["limit"] = f"{limits[kind]} {bound}"
         return "out-of-range", None

@@ -30,8 +30,15 @@ def unknown_reference(
 ) -> None:
     """A reference to a record that does not exist, with the nearest existing ids."""
     close = difflib.get_close_matches(str(value), [str(k) for k in known], n=3, cutoff=0.6)
-    out.at(node, loc, "unknown-ref", hint="hint-did-you-mean" if close else None,
-           value=value, kind_code=kind, suggestion=", ".join(close))
+    out.at(
+        node,
+        loc,
+        "unknown-ref",
+        hint="hint-did-you-mean" if close else None,
+        value=value,
+        kind_code=kind,
+        suggestion=", ".join(close),
+    )
 
 
 def recommended_fields(graph: SiteGraph, out: Collector) -> None:
@@ -40,8 +47,9 @@ def recommended_fields(graph: SiteGraph, out: Collector) -> None:
         for node in store.values():
             for name in fields:
                 if name not in node.raw or node.raw[name] in (None, []):
-                    out.at(node, (), "missing-recommended", W, hint="hint-recommended",
-                           field_name=name)
+                    out.at(
+                        node, (), "missing-recommended", W, hint="hint-recommended", field_name=name
+                    )
 
 
 def periods(graph: SiteGraph, out: Collector) -> None:
@@ -52,15 +60,23 @@ def periods(graph: SiteGraph, out: Collector) -> None:
         _order(project, (), rec.start, rec.end, "end", out)
         for i, inst in enumerate(rec.installments):
             for start, end in pairs:
-                _order(project, ("installments", i), getattr(inst, start), getattr(inst, end),
-                       end, out)
+                _order(
+                    project, ("installments", i), getattr(inst, start), getattr(inst, end), end, out
+                )
 
 
-def _order(node: Node, loc: tuple[Any, ...], start: date | None, end: date | None, field: str,
-           out: Collector) -> None:
+def _order(
+    node: Node,
+    loc: tuple[Any, ...],
+    start: date | None,
+    end: date | None,
+    field: str,
+    out: Collector,
+) -> None:
     if start and end and end < start:
-        out.at(node, (*loc, field), "end-before-start", start=start.isoformat(),
-               end=end.isoformat())
+        out.at(
+            node, (*loc, field), "end-before-start", start=start.isoformat(), end=end.isoformat()
+        )
 
 
 def balances(graph: SiteGraph, out: Collector) -> None:
@@ -68,14 +84,24 @@ def balances(graph: SiteGraph, out: Collector) -> None:
         seen: set[int] = set()
         for i, fin in enumerate(fund.record.finances):
             if fin.fiscal_year in seen:
-                out.at(fund, ("finances", i, "fiscal_year"), "duplicate-fiscal-year",
-                       value=fin.fiscal_year)
+                out.at(
+                    fund,
+                    ("finances", i, "fiscal_year"),
+                    "duplicate-fiscal-year",
+                    value=fin.fiscal_year,
+                )
             seen.add(fin.fiscal_year)
             expected = fin.expected_balance
             if fin.balance is not None and fin.balance != expected:
-                out.at(fund, ("finances", i, "balance"), "balance-mismatch", hint="hint-balance",
-                       fiscal_year=fin.fiscal_year, balance=format_baht(fin.balance, unit=False),
-                       expected=format_baht(expected, unit=False))
+                out.at(
+                    fund,
+                    ("finances", i, "balance"),
+                    "balance-mismatch",
+                    hint="hint-balance",
+                    fiscal_year=fin.fiscal_year,
+                    balance=format_baht(fin.balance, unit=False),
+                    expected=format_baht(expected, unit=False),
+                )
 
 
 def installments(graph: SiteGraph, out: Collector) -> None:
@@ -86,8 +112,15 @@ def installments(graph: SiteGraph, out: Collector) -> None:
             continue
         total = project.installments_total
         if total != rec.budget:
-            out.at(project, ("installments",), "installments-sum", W, note=True,
-                   total=format_baht(total, unit=False), budget=format_baht(rec.budget, unit=False))
+            out.at(
+                project,
+                ("installments",),
+                "installments-sum",
+                W,
+                note=True,
+                total=format_baht(total, unit=False),
+                budget=format_baht(rec.budget, unit=False),
+            )
 
 
 def reports(graph: SiteGraph, out: Collector) -> None:
@@ -98,8 +131,16 @@ def reports(graph: SiteGraph, out: Collector) -> None:
         if folder.isdigit() and int(folder) != when.year:
             out.at(report, ("date",), "report-folder-year", W, year=when.year, folder=folder)
         if (rec.start and when < rec.start) or (rec.end and when > rec.end):
-            out.at(report, ("date",), "report-outside-period", W, note=True,
-                   date=format_date(when), start=format_date(rec.start), end=format_date(rec.end))
+            out.at(
+                report,
+                ("date",),
+                "report-outside-period",
+                W,
+                note=True,
+                date=format_date(when),
+                start=format_date(rec.start),
+                end=format_date(rec.end),
+            )
         for i, photo in enumerate(report.record.photos):
             src = photo.src.lstrip("./")
             if ".." in PurePosixPath(src).parts or src not in graph.media:
@@ -108,23 +149,41 @@ def reports(graph: SiteGraph, out: Collector) -> None:
         budget = project.record.budget
         if budget is not None and project.reports and project.reported_spent > budget:
             last = max(project.reports, key=lambda r: r.record.spent or Decimal(0))
-            out.at(last, ("spent",), "spent-over-budget", W, note=True, project=project.id,
-                   spent=format_baht(project.reported_spent, unit=False),
-                   budget=format_baht(budget, unit=False))
+            out.at(
+                last,
+                ("spent",),
+                "spent-over-budget",
+                W,
+                note=True,
+                project=project.id,
+                spent=format_baht(project.reported_spent, unit=False),
+                budget=format_baht(budget, unit=False),
+            )
             project.notes.append(out.problems[-1])
         if project.record.status == "completed" and not project.reports:
-            out.at(project, ("status",), "completed-no-report", W, hint="hint-add-report",
-                   note=True)
+            out.at(
+                project, ("status",), "completed-no-report", W, hint="hint-add-report", note=True
+            )
 
 
 def target_groups(graph: SiteGraph, out: Collector) -> None:
     for project in graph.projects.values():
         for i, group in enumerate(project.record.target_groups):
-            if group.planned is not None and group.attended is not None and (
-                group.attended * 2 > group.planned * 3
+            if (
+                group.planned is not None
+                and group.attended is not None
+                and (group.attended * 2 > group.planned * 3)
             ):
-                out.at(project, ("target_groups", i, "attended"), "attended-over-planned", W,
-                       note=True, name=group.name, planned=group.planned, attended=group.attended)
+                out.at(
+                    project,
+                    ("target_groups", i, "attended"),
+                    "attended-over-planned",
+                    W,
+                    note=True,
+                    name=group.name,
+                    planned=group.planned,
+                    attended=group.attended,
+                )
 
 
 _CODE = re.compile(r"^(\d{2})-(.+)-(\d)-(\d+)$")
@@ -140,14 +199,31 @@ def project_codes(graph: SiteGraph, out: Collector) -> None:
         rec = project.record
         params = {"value": project.id}
         if project.fiscal_year and int(year) != project.fiscal_year % 100:
-            out.at(project, ("id",), "code-year", W, note=True, code_year=year,
-                   fiscal_year=project.fiscal_year, **params)
+            out.at(
+                project,
+                ("id",),
+                "code-year",
+                W,
+                note=True,
+                code_year=year,
+                fiscal_year=project.fiscal_year,
+                **params,
+            )
         if fund != rec.fund:
-            out.at(project, ("id",), "code-fund", W, note=True, code_fund=fund, fund=rec.fund,
-                   **params)
+            out.at(
+                project, ("id",), "code-fund", W, note=True, code_fund=fund, fund=rec.fund, **params
+            )
         if rec.support_type is not None and int(kind) != rec.support_type:
-            out.at(project, ("id",), "code-support-type", W, note=True, code_type=kind,
-                   support_type=rec.support_type, **params)
+            out.at(
+                project,
+                ("id",),
+                "code-support-type",
+                W,
+                note=True,
+                code_type=kind,
+                support_type=rec.support_type,
+                **params,
+            )
 
 
 def locations(graph: SiteGraph, out: Collector) -> None:
@@ -164,23 +240,36 @@ def locations(graph: SiteGraph, out: Collector) -> None:
         value = f"[{lat}, {lon}]"
         if not geo.in_thailand(lat, lon):
             swapped = geo.in_thailand(lon, lat)
-            out.at(project, ("location",), "location-outside-thailand", W, note=True,
-                   hint="hint-swap" if swapped else None, value=value, suggestion=f"{lon}, {lat}")
+            out.at(
+                project,
+                ("location",),
+                "location-outside-thailand",
+                W,
+                note=True,
+                hint="hint-swap" if swapped else None,
+                value=value,
+                suggestion=f"{lon}, {lat}",
+            )
             continue
         provinces = {a.province for a in project.areas if a.province}
         if provinces and not any(geo.contains(code, lat, lon) for code in provinces):
             found = geo.province_at(lat, lon)
             found_p = geothai.province(found) if found else None
             names = ", ".join(geothai.province(c).name_th for c in sorted(provinces))  # type: ignore[union-attr]
-            out.at(project, ("location",), "location-outside-province", W, note=True,
-                   value=value, province=names,
-                   found_th=f" (อยู่ในจังหวัด{found_p.name_th})" if found_p else "",
-                   found_en=f" (it is in {found_p.name_en})" if found_p else "")
+            out.at(
+                project,
+                ("location",),
+                "location-outside-province",
+                W,
+                note=True,
+                value=value,
+                province=names,
+                found_th=f" (อยู่ในจังหวัด{found_p.name_th})" if found_p else "",
+                found_en=f" (it is in {found_p.name_en})" if found_p else "",
+            )
 
 
-_PHONE = re.compile(
-    r"(?<![\d.,/-])(?:\+66[\s-]?|0)(?:[689]\d|[2-7])(?:[\s-]?\d){6,7}(?![\d.,/])"
-)
+_PHONE = re.compile(r"(?<![\d.,/-])(?:\+66[\s-]?|0)(?:[689]\d|[2-7])(?:[\s-]?\d){6,7}(?![\d.,/])")
 _NATIONAL_ID = re.compile(r"(?<![\d.,])\d(?:[\s-]?\d){12}(?![\d.,])")
 
 
@@ -220,8 +309,16 @@ def personal_data(graph: SiteGraph, out: Collector) -> None:
                 out.at(node, loc, code, W, hint="hint-personal", note=True, value=found)
         for offset, line in enumerate(node.body.split("\n")):
             for code, found in find_personal_data(line):
-                problem = Problem(W, code, node.path, node.body_line + offset, 1, "body",
-                                  {"value": found}, "hint-personal")
+                problem = Problem(
+                    W,
+                    code,
+                    node.path,
+                    node.body_line + offset,
+                    1,
+                    "body",
+                    {"value": found},
+                    "hint-personal",
+                )
                 out.add(problem)
                 node.notes.append(problem)
 
@@ -235,15 +332,26 @@ def regions(graph: SiteGraph, out: Collector) -> None:
         return
     missing = [p.name_th for p in geothai.provinces() if p.code not in graph.region_of_province]
     if missing:
-        out.add(Problem(W, "region-missing-provinces", "data/regions.yaml", 1, 1, None,
-                        {"value": ", ".join(missing)}))
+        out.add(
+            Problem(
+                W,
+                "region-missing-provinces",
+                "data/regions.yaml",
+                1,
+                1,
+                None,
+                {"value": ", ".join(missing)},
+            )
+        )
 
 
 def funds_without_subdistrict(graph: SiteGraph, out: Collector) -> None:
     """A local fund is run by a sub-district or municipal council: its area names one."""
     for fund in graph.funds.values():
-        if fund.record.kind == "local" and fund.areas and not all(
-            a.subdistrict for a in fund.areas
+        if (
+            fund.record.kind == "local"
+            and fund.areas
+            and not all(a.subdistrict for a in fund.areas)
         ):
             out.at(fund, ("area",), "area-subdistrict-for-programme", W)
 

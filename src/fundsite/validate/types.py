@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from fundsite.thai import BE_OFFSET, DateError, parse_date
@@ -79,7 +79,39 @@ def _text(value: Any) -> Any:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_money)]
-Date = Annotated[date, BeforeValidator(_date)]
-FiscalYear = Annotated[int, BeforeValidator(_fiscal_year)]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^[\d,]+(\.\d{1,2})?$"},
+            ],
+            "description": 'จำนวนเงิน (บาท) เช่น 39918.00 หรือ "39,918.00"',
+        }
+    ),
+]
+Date = Annotated[
+    date,
+    BeforeValidator(_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "วันที่ เช่น 2024-10-01 (ค.ศ.) หรือ 1 ต.ค. 2567 (พ.ศ.)",
+        }
+    ),
+]
+FiscalYear = Annotated[
+    int,
+    BeforeValidator(_fiscal_year),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 2400,
+            "maximum": 2800,
+            "description": "ปีงบประมาณ พ.ศ. เช่น 2568",
+        }
+    ),
+]
 Text = Annotated[str, BeforeValidator(_text)]
