@@ -35,6 +35,34 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    import time
+
+    from fundsite import console
+    from fundsite.build import build
+
+    site = Path(args.site)
+    if not site.is_dir():
+        print(f"fundsite: {site}: no such folder", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else site / "build"
+    started = time.perf_counter()
+    result = build(
+        site,
+        out,
+        workers=args.jobs,
+        index=not args.no_search,
+        progress=lambda msg: print(msg, file=sys.stderr),
+    )
+    if not result.ok:
+        print(console.human(result.problems, site, args.lang, 0))
+        print("ไม่เผยแพร่: แก้ข้อผิดพลาดก่อน (the site was not published)", file=sys.stderr)
+        return 1
+    took = time.perf_counter() - started
+    print(f"{result.pages} pages → {out} ({took:.1f} s)", file=sys.stderr)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from fundsite.schema import write_schemas
 
@@ -58,6 +86,14 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--root", default="", help="prefix for paths in --format github output")
     check.set_defaults(func=_check)
+
+    build = sub.add_parser("build", help="build the static site (refuses when check has errors)")
+    build.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
+    build.add_argument("-o", "--out", default=None, help="output folder (default: SITE/build)")
+    build.add_argument("-j", "--jobs", type=int, default=None, help="render processes")
+    build.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
+    build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.set_defaults(func=_build)
 
     schema = sub.add_parser("schema", help="write JSON Schemas of the record kinds for editors")
     schema.add_argument("--out", default="schemas", help="output folder (default: schemas)")

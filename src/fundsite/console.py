@@ -36,7 +36,9 @@ def human(problems: list[Problem], site: Path, lang: str, files: int) -> str:
     n_warn = len(problems) - n_err
     if problems:
         with_problems = len({p.file for p in problems})
-        out.append(ui("summary", lang, errors=n_err, warnings=n_warn, files=with_problems))
+        counts = {"errors": n_err, "warnings": n_warn, "files": with_problems}
+        plurals = {f"{k}_s": "" if v == 1 else "s" for k, v in counts.items()}
+        out.append(ui("summary", lang, **counts, **plurals))
     else:
         out.append(ui("clean", lang, records=files))
     return "\n".join(out)

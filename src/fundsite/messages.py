@@ -250,6 +250,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "rename the file to {value}.md or set id to {stem}",
     ),
     "hint-nearest": ("ที่ใกล้เคียง: {suggestion}", "nearest: {suggestion}"),
+    "hint-located": ("ชื่อนี้อยู่ที่ {suggestion}", "that name is at {suggestion}"),
     "hint-balance": ("ยอดคงเหลือที่ถูกต้องคือ {expected}", "the balance should be {expected}"),
     "hint-add-report": (
         "เพิ่มรายงานใน content/reports/ หรือแก้สถานะโครงการ",
@@ -294,9 +295,9 @@ UI: dict[str, tuple[str, str]] = {
     "hint-prefix": ("→ ", "→ "),
     "summary": (
         "พบข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ ใน {files} ไฟล์",
-        "{errors} errors, {warnings} warnings in {files} files",
+        "{errors} error{errors_s}, {warnings} warning{warnings_s} in {files} file{files_s}",
     ),
-    "clean": ("ไม่พบปัญหา: ตรวจ {records} ระเบียน", "no problems: {records} records checked"),
+    "clean": ("ไม่พบปัญหา: ตรวจ {records} ไฟล์", "no problems: {records} files checked"),
 }
 
 

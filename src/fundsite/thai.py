@@ -30,6 +30,7 @@ for _i, (_full, _abbr) in enumerate(zip(MONTHS_FULL, MONTHS_ABBR, strict=True), 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _THAI = re.compile(r"^(\d{1,2})\s*([^\d\s]+(?:\s[^\d\s]+)?)\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})$")
+_BE_MARK = re.compile(r"\s*พ\.?\s?ศ\.?\s*(?=\d{4}$)")  # "พ.ศ." before the year
 
 
 class DateError(ValueError):
@@ -61,7 +62,7 @@ def parse_date(value: object) -> date:
             if ce is not None:
                 raise DateError("date-be-as-ce", value=value, suggestion=ce.isoformat())
         return _checked(year, month, day, value)
-    if m := _THAI.match(text):
+    if m := _THAI.match(_BE_MARK.sub(" ", text)):
         day_s, month_s, year_s = m.groups()
         month = _MONTH_LOOKUP.get(month_s.replace(" ", "")) or _MONTH_LOOKUP.get(month_s)
         if month is None:

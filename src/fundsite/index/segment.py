@@ -74,5 +74,17 @@ def segment(text: str) -> list[str]:
 
 
 def segment_for_index(text: str) -> str:
-    """``text`` with a ZERO WIDTH SPACE between adjacent word tokens, for Pagefind only."""
-    return ZWSP.join(segment(text))
+    """``text`` with a ZERO WIDTH SPACE between adjacent non-space tokens, for Pagefind only.
+
+    No ZWSP touches whitespace: Pagefind drops a word that is only ZWSP, and with it the
+    space that followed, which would glue words together in the excerpts.
+    """
+    parts: list[str] = []
+    prev_space = True
+    for tok in segment(text):
+        space = tok.isspace()
+        if not (space or prev_space):
+            parts.append(ZWSP)
+        parts.append(tok)
+        prev_space = space
+    return "".join(parts)

@@ -92,8 +92,14 @@ def _nearest(name: str, candidates: list[Any]) -> str:
 
 
 def _pick(
-    level: str, value: str, scoped: list[Any], everywhere: list[Any], scope: tuple[str, str]
+    level: str,
+    value: str,
+    scoped: list[Any],
+    everywhere: list[Any],
+    scope: tuple[str, str],
+    parent: tuple[str, str] | None = None,
 ) -> tuple[Any | None, AreaIssue | None]:
+    """The one place named ``value`` among ``scoped`` (the places inside ``parent``, if any)."""
     key = norm(value)
     matches = [c for c in scoped if key in (norm(c.name_th), norm(c.name_en))]
     if len(matches) == 1:
@@ -101,6 +107,12 @@ def _pick(
     if len(matches) > 1:
         listing = ", ".join(_label(m) for m in matches[:5])
         return None, AreaIssue(level, "area-ambiguous", {"value": value, "matches": listing})
+    if parent is not None:  # a real place, but not inside the province or district written
+        elsewhere = [c for c in everywhere if key in (norm(c.name_th), norm(c.name_en))]
+        if elsewhere:
+            issue = _mismatch(level, value, parent[0], parent[1])
+            issue.params["suggestion"] = ", ".join(_label(m) for m in elsewhere[:5])
+            return None, AreaIssue(level, issue.code, issue.params, "hint-located")
     nearest = _nearest(value, scoped) or _nearest(value, everywhere)
     params = {"value": value, "suggestion": nearest, "scope_th": scope[0], "scope_en": scope[1]}
     return None, AreaIssue(level, "area-unknown", params, "hint-nearest" if nearest else None)
@@ -142,7 +154,8 @@ def resolve(ref: AreaRef, regions: dict[str, int]) -> tuple[Area | None, list[Ar
             scope = (
                 (f" ในจังหวัด{province.name_th}", f" in {province.name_en}") if province else ("", "")
             )
-            district, issue = _pick("district", value, scoped, all_d, scope)
+            parent = ("province", province.name_th) if province else None
+            district, issue = _pick("district", value, scoped, all_d, scope, parent)
             issues.extend([issue] if issue else [])
         if district and province and district.province_code != province.code:
             issues.append(_mismatch("district", ref.district, "province", province.name_th))
@@ -153,9 +166,11 @@ def resolve(ref: AreaRef, regions: dict[str, int]) -> tuple[Area | None, list[Ar
             if subdistrict is None:
                 issues.append(AreaIssue("subdistrict", "area-unknown", {"value": value}))
         else:
+            parent: tuple[str, str] | None = None
             if district:
                 scoped = geothai.subdistricts(district.code)
                 scope = (f" ในอำเภอ{district.name_th}", f" in {district.name_en}")
+                parent = ("district", district.name_th)
             elif province:
                 scoped = [
                     s
@@ -163,9 +178,10 @@ def resolve(ref: AreaRef, regions: dict[str, int]) -> tuple[Area | None, list[Ar
                     for s in geothai.subdistricts(d.code)
                 ]
                 scope = (f" ในจังหวัด{province.name_th}", f" in {province.name_en}")
+                parent = ("province", province.name_th)
             else:
                 scoped, scope = all_s, ("", "")
-            subdistrict, issue = _pick("subdistrict", value, scoped, all_s, scope)
+            subdistrict, issue = _pick("subdistrict", value, scoped, all_s, scope, parent)
             issues.extend([issue] if issue else [])
         if subdistrict and district and subdistrict.district_code != district.code:
             issues.append(_mismatch("subdistrict", ref.subdistrict, "district", district.name_th))

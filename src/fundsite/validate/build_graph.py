@@ -7,13 +7,14 @@ collected: one run reports everything.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
 
 from fundsite.diagnostics import Problem
-from fundsite.load.files import LoadResult, RawRecord
+from fundsite.load.files import CONTENT_KINDS, DATA_FILES, LoadResult, RawRecord
 from fundsite.thai import fiscal_year
 from fundsite.validate import rules
 from fundsite.validate.areas import AreaIssue, province_code, resolve
@@ -50,6 +51,14 @@ class Collector:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: kind → ids (and file names) of records that exist but were left out of the graph
+        #: because of their own, already reported, errors; ``"*"`` when a whole data file is
+        #: unreadable. References to them are not reported again as "there is no …".
+        self.broken: dict[str, set[str]] = defaultdict(set)
+
+    def is_broken(self, kind: str, value: Any) -> bool:
+        ids = self.broken.get(kind, ())
+        return "*" in ids or str(value) in ids
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -90,7 +99,34 @@ def _check_models(result: LoadResult, out: Collector) -> list[tuple[RawRecord, A
             partial = _without_bad_fields(raw.data, exc, model)
             if partial is not None:
                 valid.append((raw, partial))
+            else:
+                _mark_broken(out, raw.kind, raw.path, raw.data.get("id"))
     return valid
+
+
+def _mark_broken(out: Collector, kind: str, path: str, record_id: Any = None) -> None:
+    """Remember a record that exists but is not in the graph (see :attr:`Collector.broken`)."""
+    if kind in ("issue", "region"):
+        if record_id is not None and not isinstance(record_id, dict | list):
+            out.broken[kind].add(str(record_id))
+        return
+    out.broken[kind].add(PurePosixPath(path).stem)
+    if record_id is not None and not isinstance(record_id, dict | list):
+        out.broken[kind].add(str(record_id).strip())
+
+
+def _mark_unloadable(problems: list[Problem], out: Collector) -> None:
+    """Files that could not be read or parsed at all: their records exist but are unknown."""
+    for problem in problems:
+        parts = PurePosixPath(problem.file).parts
+        if problem.code == "duplicate-key" or len(parts) < 2:
+            continue  # a duplicate key still leaves the record readable
+        if parts[0] == "content" and len(parts) > 2 and parts[1] in CONTENT_KINDS:
+            _mark_broken(out, CONTENT_KINDS[parts[1]], problem.file)
+        elif parts[0] == "data" and PurePosixPath(parts[1]).stem in DATA_FILES:
+            kind = DATA_FILES[PurePosixPath(parts[1]).stem]
+            if kind in ("issue", "region") and problem.code != "record-not-mapping":
+                out.broken[kind].add("*")
 
 
 def _without_bad_fields(data: Any, exc: ValidationError, model: Any) -> Any:
@@ -138,6 +174,7 @@ def link(result: LoadResult, site_dir: Path) -> tuple[SiteGraph | None, list[Pro
     """Validate every record and build the graph; the graph is None only without a site."""
     out = Collector()
     out.problems.extend(result.problems)
+    _mark_unloadable(result.problems, out)
     valid = _check_models(result, out)
     by_kind: dict[str, list[tuple[RawRecord, Any]]] = {k: [] for k in MODELS}
     for raw, model in valid:
@@ -182,6 +219,7 @@ def link(result: LoadResult, site_dir: Path) -> tuple[SiteGraph | None, list[Pro
                     model.id = stem
             if model.id != stem:
                 out.at(node, ("id",), "id-mismatch", hint="hint-rename", value=model.id, stem=stem)
+                _mark_broken(out, kind, raw.path, model.id)
                 continue
             if (kind, model.id) in first_seen:
                 other = first_seen[(kind, model.id)]
@@ -239,8 +277,16 @@ def _ref(node: Node, field: str, store: dict[str, Any], kind: str, out: Collecto
         return None
     target = store.get(value)
     if target is None:
-        rules.unknown_reference(node, (field,), value, kind, store, out)
+        _unknown(node, (field,), value, kind, store, out)
     return target
+
+
+def _unknown(
+    node: Node, loc: tuple[Any, ...], value: Any, kind: str, store: Any, out: Collector
+) -> None:
+    """Report a reference to nothing, unless it names a record whose own errors left it out."""
+    if not out.is_broken(kind, value):
+        rules.unknown_reference(node, loc, value, kind, store, out)
 
 
 def _link_plans(graph: SiteGraph, out: Collector) -> None:
@@ -250,12 +296,13 @@ def _link_plans(graph: SiteGraph, out: Collector) -> None:
             out.at(plan, ("fund",), "plan-folder", value=plan.record.fund, folder=folder)
         fund = _ref(plan, "fund", graph.funds, "fund", out)
         if plan.record.issue not in graph.issues:
-            rules.unknown_reference(plan, ("issue",), plan.record.issue, "issue", graph.issues, out)
+            _unknown(plan, ("issue",), plan.record.issue, "issue", graph.issues, out)
         if fund is not None:
             plan.fund = fund
             fund.plans.append(plan)
     # a plan whose fund is unknown still needs a fund-shaped owner for pages; drop it instead
     for plan_id in [k for k, p in graph.plans.items() if p.fund is None]:
+        out.broken["plan"].add(plan_id)
         del graph.plans[plan_id]
 
 
@@ -276,9 +323,9 @@ def _link_projects(graph: SiteGraph, out: Collector) -> None:
             )
         for i, issue in enumerate(record.issues):
             if issue not in graph.issues:
-                rules.unknown_reference(project, ("issues", i), issue, "issue", graph.issues, out)
+                _unknown(project, ("issues", i), issue, "issue", graph.issues, out)
         project.issues = list(record.issues) or ([plan.record.issue] if plan else [])
-        if not project.issues and plan is None:
+        if not project.issues and record.plan is None:
             out.at(project, (), "project-no-issue")
         project.areas = _areas(project, graph, out)
         if record.programme is not None:
@@ -301,6 +348,7 @@ def _link_projects(graph: SiteGraph, out: Collector) -> None:
             plan.record.fiscal_year if plan else (fiscal_year(when) if when else None)
         )
     for project_id in orphans:
+        out.broken["project"].add(project_id)
         del graph.projects[project_id]
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from fundsite.diagnostics import Problem
 from fundsite.load.yamlpos import Pos, PosDict, PosList
+from fundsite.messages import MESSAGES
 
 _TYPE_NAMES: dict[str, tuple[str, str]] = {
     "string": ("ข้อความ", "text"),
     "int": ("จำนวนเต็ม", "a whole number"),
     "float": ("ตัวเลข", "a number"),
     "decimal": ("ตัวเลข", "a number"),
+    "finite_number": ("ตัวเลข", "a finite number"),
     "bool": ("ใช่/ไม่ใช่ (true/false)", "true or false"),
     "list": ("รายการ (แต่ละรายการขึ้นต้นด้วย - )", "a list"),
     "tuple": ("รายการ [ละติจูด, ลองจิจูด]", "a list [latitude, longitude]"),
@@ -59,7 +62,17 @@ def _expected(error_type: str) -> tuple[str, str]:
 
 
 def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    """A value as the editor wrote it: ``"text"``, ``39918.001`` (not ``Decimal('39918.001')``)."""
+    if isinstance(value, str):
+        text = f'"{value}"'
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = "null"
+    elif isinstance(value, Decimal):
+        text = str(value)
+    else:
+        text = repr(value)
     if isinstance(value, dict | list):
         text = "{…}" if isinstance(value, dict) else "[…]"
     return text if len(text) <= 60 else text[:57] + "…"
@@ -138,7 +151,13 @@ def _code_for(kind: str, ctx: dict[str, Any], params: dict[str, Any]) -> tuple[s
     if kind in ("too_long", "string_too_long"):
         params["limit"] = f"≤ {ctx.get('max_length', '')}"
         return "out-of-range", None
+    if kind == "int_from_float":  # 37.5 where a whole number is expected
+        params["expected_th"], params["expected_en"] = _expected("int")
+        return "wrong-type", None
     if kind.endswith(("_type", "_parsing")) or kind in ("model_attributes_type", "model_type"):
+        params["expected_th"], params["expected_en"] = _expected(kind)
+        return "wrong-type", None
+    if kind not in MESSAGES:  # any other pydantic error: still a message, never a bare code
         params["expected_th"], params["expected_en"] = _expected(kind)
         return "wrong-type", None
     # our own codes (money-*, date-*, fiscal-year-*, area-empty) carry their params

@@ -281,12 +281,17 @@ def _valid_national_id(text: str) -> bool:
 
 def find_personal_data(text: str) -> Iterator[tuple[str, str]]:
     """``(code, match)`` for phone numbers and checksum-valid 13-digit national ids."""
+    for code, m in _personal_matches(text):
+        yield code, m.group()
+
+
+def _personal_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     for m in _NATIONAL_ID.finditer(text):
         if _valid_national_id(m.group()):
-            yield "personal-national-id", m.group()
+            yield "personal-national-id", m
     for m in _PHONE.finditer(text):
         if len(re.sub(r"\D", "", m.group())) <= 11:
-            yield "personal-phone", m.group()
+            yield "personal-phone", m
 
 
 def _strings(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -308,15 +313,15 @@ def personal_data(graph: SiteGraph, out: Collector) -> None:
             for code, found in find_personal_data(text):
                 out.at(node, loc, code, W, hint="hint-personal", note=True, value=found)
         for offset, line in enumerate(node.body.split("\n")):
-            for code, found in find_personal_data(line):
+            for code, found in _personal_matches(line):
                 problem = Problem(
                     W,
                     code,
                     node.path,
                     node.body_line + offset,
-                    1,
+                    found.start() + 1,
                     "body",
-                    {"value": found},
+                    {"value": found.group()},
                     "hint-personal",
                 )
                 out.add(problem)

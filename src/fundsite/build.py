@@ -1,0 +1,186 @@
+"""``fundsite build``: check → plan pages → render (parallel) → write (atomic) → index.
+
+The pipeline refuses to publish while the check reports errors, and writes into a staging
+folder that replaces the output only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from fundsite.diagnostics import Problem
+from fundsite.plan import PagePlan, plan_site
+from fundsite.render.engine import make_env, render_page, theme_dir
+from fundsite.validate import check_site
+from fundsite.validate.graph import SiteGraph
+from fundsite.write import outputs
+from fundsite.write.atomic import staged, write_text
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    problems: list[Problem]
+    pages: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    out: Path | None = None
+
+
+class BuildRefused(Exception):
+    """The records have errors: nothing is published."""
+
+
+# parallel rendering: workers are forked after these are set, so they share the graph
+_STATE: dict[str, Any] = {}
+
+
+def _render_chunk(bounds: tuple[int, int]) -> int:
+    graph: SiteGraph = _STATE["graph"]
+    plans: list[PagePlan] = _STATE["plans"]
+    env = _STATE.get("env") or make_env(_STATE["theme"], graph, _STATE["base_url"])
+    _STATE["env"] = env
+    root: Path = _STATE["root"]
+    for plan in plans[bounds[0] : bounds[1]]:
+        _render_one(env, graph, plan, root)
+    return bounds[1] - bounds[0]
+
+
+def _render_one(env: Any, graph: SiteGraph, plan: PagePlan, root: Path) -> None:
+    context = plan.context(graph)
+    html = render_page(env, plan.template, plan.path, context)
+    write_text(root, plan.path, html)
+    folder = plan.path.rsplit("/", 1)[0] if "/" in plan.path else ""
+    if plan.data and context.get("records") is not None:
+        write_text(
+            root,
+            f"{folder}/index.json" if folder else "index.json",
+            outputs.to_json(context["records"]),
+        )
+    if plan.feed:
+        base = _STATE["base_url"]
+        entries = context.get("feed_entries", [])
+        updated = max((r.record.date for r in entries), default=_STATE["today"])
+        page_url = base + (f"{folder}/" if folder else "")
+        write_text(
+            root,
+            plan.feed,
+            outputs.atom_feed(
+                f"{context['title']} — {graph.site.title}",
+                base + plan.feed,
+                page_url,
+                entries,
+                base,
+                updated,
+            ),
+        )
+
+
+def render_all(
+    graph: SiteGraph,
+    plans: list[PagePlan],
+    theme: Path,
+    base_url: str,
+    root: Path,
+    today: date,
+    workers: int,
+) -> None:
+    """Render every planned page into ``root``, in parallel across ``workers`` processes."""
+    _STATE.update(
+        graph=graph, plans=plans, theme=theme, base_url=base_url, root=root, today=today, env=None
+    )
+    try:
+        if workers <= 1 or len(plans) < 200:
+            _render_chunk((0, len(plans)))
+            return
+        size = max(50, len(plans) // (workers * 16))
+        chunks = [(i, min(i + size, len(plans))) for i in range(0, len(plans), size)]
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            for _ in pool.imap_unordered(_render_chunk, chunks):
+                pass
+    finally:
+        _STATE.clear()
+
+
+def snapshot_date(site_dir: Path) -> date:
+    """The data's date: $SOURCE_DATE_EPOCH, else the last git commit, else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(site_dir), "log", "-1", "--format=%ct"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return datetime.fromtimestamp(int(out.stdout.strip()), UTC).date()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return datetime.now(UTC).date()
+
+
+def build(
+    site_dir: Path,
+    out: Path,
+    workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    index: bool = True,
+) -> BuildResult:
+    """Build the site into ``out``. Raises nothing for bad input: see ``result.problems``."""
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    checked = check_site(site_dir, workers=workers)
+    timings["check"] = time.perf_counter() - t0
+    if not checked.ok or checked.graph is None:
+        return BuildResult(False, checked.problems, seconds=timings)
+    graph = checked.graph
+    say(f"check: {len(checked.problems)} warnings ({timings['check']:.2f} s)")
+    t0 = time.perf_counter()
+    plans = plan_site(graph)
+    timings["plan"] = time.perf_counter() - t0
+    theme = theme_dir(site_dir, graph.site.theme)
+    base_url = graph.site.base_url.rstrip("/") + "/"
+    today = snapshot_date(site_dir)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    with staged(out) as root:
+        t0 = time.perf_counter()
+        render_all(graph, plans, theme, base_url, root, today, workers)
+        timings["render"] = time.perf_counter() - t0
+        say(f"render: {len(plans)} pages ({timings['render']:.2f} s)")
+        t0 = time.perf_counter()
+        outputs.copy_tree(theme / "static", root / "static")
+        outputs.copy_tree(site_dir / "content" / "media", root / "media")
+        outputs.open_data(graph, root, today)
+        write_text(
+            root,
+            "sitemap.xml",
+            outputs.sitemap(base_url, [p.path for p in plans if p.path != "404.html"]),
+        )
+        write_text(root, "robots.txt", outputs.robots(base_url))
+        write_text(root, ".nojekyll", "")
+        timings["write"] = time.perf_counter() - t0
+        if index:
+            t0 = time.perf_counter()
+            _index(graph, plans, root, say)
+            timings["index"] = time.perf_counter() - t0
+    return BuildResult(True, checked.problems, len(plans), timings, out)
+
+
+def _index(graph: SiteGraph, plans: list[PagePlan], root: Path, say: Callable[[str], None]) -> None:
+    try:
+        from fundsite.index import build_index
+    except ImportError:
+        return
+    build_index(graph, plans, root, say)

@@ -1,0 +1,131 @@
+"""Stage 3: decide every page of the site from the graph.
+
+Each :class:`PagePlan` names its output path, its template and the records it reads; its
+context is a pure function of those records (``context()``), so pages can be rendered in any
+order, in parallel, and re-rendered alone when what they read changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fundsite.plan import views
+from fundsite.validate.graph import SiteGraph
+
+PER_PAGE = 50
+
+
+@dataclass
+class PagePlan:
+    """One output page: where it goes, how it is drawn, and what it reads."""
+
+    path: str  # output path relative to the site root, e.g. "funds/L5218/index.html"
+    template: str
+    make: Callable[..., dict[str, Any]]
+    args: tuple[Any, ...] = ()
+    reads: tuple[str, ...] = ()  # record keys ("project:68-L5218-4-01") the page depends on
+    data: bool = True  # also write the page's records as index.json beside it
+    searchable: bool = True
+    feed: str | None = None  # Atom feed path written beside the page, if any
+
+    def context(self, graph: SiteGraph) -> dict[str, Any]:
+        return self.make(graph, *self.args)
+
+
+def _paged(
+    base: str, template: str, make: Callable[..., dict[str, Any]], count: int, *args: Any
+) -> Iterator[PagePlan]:
+    pages = max(1, -(-count // PER_PAGE))
+    for number in range(1, pages + 1):
+        path = f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
+        yield PagePlan(path, template, make, (*args, number), searchable=False, data=number == 1)
+
+
+def plan_site(graph: SiteGraph) -> list[PagePlan]:
+    """Every page of the site, in a stable order."""
+    pages: list[PagePlan] = [
+        PagePlan("index.html", "home.html", views.home, searchable=False, feed="feed.xml"),
+        PagePlan("404.html", "404.html", views.not_found, data=False, searchable=False),
+        PagePlan("areas/index.html", "areas.html", views.areas, searchable=False),
+        PagePlan("issues/index.html", "issues.html", views.issues, searchable=False),
+        PagePlan("data/index.html", "data.html", views.data_dictionary, data=False),
+        PagePlan("search/index.html", "search.html", views.search, data=False, searchable=False),
+    ]
+    pages += _paged("funds/", "funds.html", views.funds, len(graph.funds))
+    pages += _paged("projects/", "projects.html", views.projects, len(graph.projects))
+    pages += _paged("reports/", "reports.html", views.reports, len(graph.reports))
+    for fund_id in graph.funds:
+        pages.append(
+            PagePlan(
+                f"funds/{fund_id}/index.html",
+                "fund.html",
+                views.fund,
+                (fund_id,),
+                reads=(f"fund:{fund_id}",),
+                feed=f"funds/{fund_id}/feed.xml",
+            )
+        )
+    for plan_id in graph.plans:
+        pages.append(
+            PagePlan(
+                f"plans/{plan_id}/index.html",
+                "plan.html",
+                views.plan,
+                (plan_id,),
+                reads=(f"plan:{plan_id}",),
+            )
+        )
+    for project_id in graph.projects:
+        pages.append(
+            PagePlan(
+                f"projects/{project_id}/index.html",
+                "project.html",
+                views.project,
+                (project_id,),
+                reads=(f"project:{project_id}",),
+            )
+        )
+    for report_id in graph.reports:
+        pages.append(
+            PagePlan(
+                f"reports/{report_id}/index.html",
+                "report.html",
+                views.report,
+                (report_id,),
+                reads=(f"report:{report_id}",),
+            )
+        )
+    for issue_id in graph.issues:
+        pages.append(
+            PagePlan(
+                f"issues/{issue_id}/index.html",
+                "issue.html",
+                views.issue,
+                (issue_id,),
+                feed=f"issues/{issue_id}/feed.xml",
+            )
+        )
+    for level in ("region", "province", "district", "subdistrict"):
+        for key in sorted({*graph.keys("funds", level), *graph.keys("projects", level)}, key=str):
+            feed = f"{level}s/{key}/feed.xml" if level == "district" else None
+            pages.append(
+                PagePlan(
+                    f"{level}s/{key}/index.html", "area.html", views.area, (level, key), feed=feed
+                )
+            )
+    for fy in graph.keys("projects", "fiscal_year"):
+        pages.append(PagePlan(f"years/{fy}/index.html", "year.html", views.year, (fy,)))
+    for slug in graph.pages:
+        pages.append(
+            PagePlan(
+                f"pages/{slug}/index.html",
+                "page.html",
+                views.free_page,
+                (slug,),
+                reads=(f"page:{slug}",),
+                data=False,
+            )
+        )
+    return pages

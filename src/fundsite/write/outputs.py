@@ -1,0 +1,120 @@
+"""Files beside the pages: open data (CSV, JSON, dated snapshot), Atom feeds, sitemap, robots."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from fundsite.plan import exports
+from fundsite.validate.graph import ReportNode, SiteGraph
+from fundsite.write.atomic import write_bytes, write_text
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()  # BOM: spreadsheet programs then read Thai correctly
+
+
+def open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[str]:
+    """Write ``data/<table>.csv`` and ``.json`` and a dated zip of them; return the paths."""
+    stores = {
+        "funds": graph.funds,
+        "plans": graph.plans,
+        "projects": graph.projects,
+        "reports": graph.reports,
+    }
+    written: dict[str, str] = {}
+    for name, row in exports.TABLES.items():
+        rows = [row(node) for _, node in sorted(stores[name].items())]
+        written[f"data/{name}.csv"] = _csv(rows)
+        written[f"data/{name}.json"] = to_json(rows)
+    full = {
+        "site": graph.site.model_dump(mode="json"),
+        "issues": [i.model_dump(mode="json") for i in graph.issues.values()],
+        "funds": [exports.fund_record(f) for _, f in sorted(graph.funds.items())],
+        "projects": [exports.project_record(p) for _, p in sorted(graph.projects.items())],
+    }
+    written["data/all.json"] = to_json(full)
+    for path, text in written.items():
+        write_text(root, path, text)
+    snapshot = f"data/snapshot-{snapshot_date.isoformat()}.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, text in sorted(written.items()):
+            info = zipfile.ZipInfo(
+                path.removeprefix("data/"), (*snapshot_date.timetuple()[:3], 0, 0, 0)
+            )
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text.encode("utf-8"))
+    write_bytes(root, snapshot, buffer.getvalue())
+    return [*written, snapshot]
+
+
+def atom_feed(
+    title: str,
+    self_url: str,
+    page_url: str,
+    reports: Iterable[ReportNode],
+    base_url: str,
+    updated: date,
+) -> str:
+    """An Atom feed of reports, newest first."""
+    entries = []
+    for r in reports:
+        link = f"{base_url}reports/{r.id}/"
+        summary = f"{r.project.record.title} — {r.fund.record.name}"
+        entries.append(
+            f'<entry><title>{escape(r.record.title)}</title><link href="{escape(link)}"/>'
+            f"<id>{escape(link)}</id><updated>{r.record.date.isoformat()}T00:00:00Z</updated>"
+            f"<summary>{escape(summary)}</summary>"
+            + (
+                f"<author><name>{escape(r.record.reporter)}</name></author>"
+                if r.record.reporter
+                else ""
+            )
+            + "</entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(title)}</title><id>{escape(self_url)}</id>"
+        f'<link rel="self" href="{escape(self_url)}"/><link href="{escape(page_url)}"/>'
+        f"<updated>{updated.isoformat()}T00:00:00Z</updated>{''.join(entries)}</feed>\n"
+    )
+
+
+def sitemap(base_url: str, paths: Iterable[str]) -> str:
+    urls = "".join(
+        f"<url><loc>{escape(base_url + p.removesuffix('index.html'))}</loc></url>"
+        for p in sorted(paths)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    )
+
+
+def robots(base_url: str) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(src, dst, dirs_exist_ok=True)
