@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from fundsite.diagnostics import Problem
 from fundsite.plan import PagePlan, plan_site
 from fundsite.render.engine import make_env, render_page, theme_dir
@@ -154,6 +156,52 @@ def build(
     base_url = graph.site.base_url.rstrip("/") + "/"
     today = snapshot_date(site_dir)
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    try:
+        return _publish(
+            site_dir,
+            out,
+            graph,
+            plans,
+            checked.problems,
+            theme,
+            base_url,
+            today,
+            workers,
+            index,
+            say,
+            timings,
+        )
+    except jinja2.TemplateError as exc:
+        return BuildResult(
+            False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
+        )
+
+
+def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
+    """A theme bug, reported like a record problem at the template's line."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+    try:
+        rel = Path(name).resolve().relative_to(theme.parent.parent).as_posix()
+    except ValueError:
+        rel = str(name)
+    line = getattr(exc, "lineno", None) or 1
+    return Problem("error", "template-error", rel, line, 1, None, {"detail": str(exc)})
+
+
+def _publish(
+    site_dir: Path,
+    out: Path,
+    graph: SiteGraph,
+    plans: list[PagePlan],
+    problems: list[Problem],
+    theme: Path,
+    base_url: str,
+    today: date,
+    workers: int,
+    index: bool,
+    say: Callable[[str], None],
+    timings: dict[str, float],
+) -> BuildResult:
     with staged(out) as root:
         t0 = time.perf_counter()
         render_all(graph, plans, theme, base_url, root, today, workers)
@@ -175,7 +223,7 @@ def build(
             t0 = time.perf_counter()
             _index(graph, plans, root, say)
             timings["index"] = time.perf_counter() - t0
-    return BuildResult(True, checked.problems, len(plans), timings, out)
+    return BuildResult(True, problems, len(plans), timings, out)
 
 
 def _index(graph: SiteGraph, plans: list[PagePlan], root: Path, say: Callable[[str], None]) -> None:

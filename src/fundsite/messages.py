@@ -175,6 +175,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "จังหวัดต่อไปนี้ไม่อยู่ในเขตใดเลย: {value}",
         "these provinces are in no region: {value}",
     ),
+    "template-error": (
+        "แม่แบบหน้าเว็บ (theme) ผิดพลาด: {detail}",
+        "the theme's template failed: {detail}",
+    ),
     "no-site": ("ไม่พบไฟล์ data/site.yaml", "data/site.yaml is missing"),
     # warnings
     "missing-recommended": (

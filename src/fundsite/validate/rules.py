@@ -305,27 +305,51 @@ def _strings(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, 
         yield loc, data
 
 
+REDACTED = "[ข้อมูลส่วนบุคคล]"
+
+
 def personal_data(graph: SiteGraph, out: Collector) -> None:
+    """Warn about phone numbers and national ids, and keep them out of the published site."""
     from fundsite.diagnostics import Problem
 
     for node in graph.all_nodes():
         for loc, text in _strings(node.raw):
             for code, found in find_personal_data(text):
                 out.at(node, loc, code, W, hint="hint-personal", note=True, value=found)
+                _redact(node.record, loc, found)  # type: ignore[attr-defined]
         for offset, line in enumerate(node.body.split("\n")):
-            for code, found in _personal_matches(line):
+            for code, found in find_personal_data(line):
                 problem = Problem(
                     W,
                     code,
                     node.path,
                     node.body_line + offset,
-                    found.start() + 1,
+                    1,
                     "body",
-                    {"value": found.group()},
+                    {"value": found},
                     "hint-personal",
                 )
                 out.add(problem)
                 node.notes.append(problem)
+                node.body = node.body.replace(found, REDACTED)
+
+
+def _redact(record: Any, loc: tuple[Any, ...], found: str) -> None:
+    """Replace ``found`` in the validated value at ``loc`` (the raw value is not published)."""
+    target: Any = record
+    for step in loc[:-1]:
+        if isinstance(step, int):
+            target = target[step] if isinstance(target, list) and step < len(target) else None
+        else:
+            target = getattr(target, str(step), None)
+        if target is None:
+            return
+    last = loc[-1]
+    if isinstance(last, int) and isinstance(target, list) and last < len(target):
+        if isinstance(target[last], str):
+            target[last] = target[last].replace(found, REDACTED)
+    elif isinstance(getattr(target, str(last), None), str):
+        setattr(target, str(last), getattr(target, str(last)).replace(found, REDACTED))
 
 
 def regions(graph: SiteGraph, out: Collector) -> None:
