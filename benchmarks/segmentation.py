@@ -106,12 +106,10 @@ def _newmm(corpus_file: str | None) -> Callable[[], Segmenter]:
 def _nlpo3(corpus_file: str) -> Callable[[], Segmenter]:
     def factory() -> Segmenter:
         import nlpo3
-        from pythainlp.corpus import get_corpus_path
+        import pythainlp.corpus  # nlpo3 ships no dictionary: borrow pythainlp's word lists
 
-        path = get_corpus_path(corpus_file) or str(
-            Path(md.distribution("pythainlp").locate_file("pythainlp/corpus")) / corpus_file
-        )
-        nlpo3.load_dict(path, corpus_file)
+        path = Path(pythainlp.corpus.__file__).with_name(corpus_file)
+        nlpo3.load_dict(str(path), corpus_file)
         return lambda text: nlpo3.segment(text, corpus_file) if text else []
 
     return factory
@@ -221,7 +219,9 @@ def compare(ref: list[list[str]], cand: list[list[str]], texts: list[str]) -> di
         same_docs += r == c
         rs, cs = spans(r), spans(c)
         rb = {e for _, e in rs[:-1] if is_thai(text[e - 1]) and is_thai(text[e])}
-        cb = {e for _, e in cs[:-1] if 0 < e < len(text) and is_thai(text[e - 1]) and is_thai(text[e])}
+        cb = {
+            e for _, e in cs[:-1] if 0 < e < len(text) and is_thai(text[e - 1]) and is_thai(text[e])
+        }
         tp += len(rb & cb)
         fp += len(cb - rb)
         fn += len(rb - cb)

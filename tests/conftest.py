@@ -202,6 +202,7 @@ def replace_line(text: str, old: str, new: str) -> str:
 
 def line_of(text: str, start: str) -> int:
     """The 1-based line of ``text`` that starts with ``start`` (after indentation)."""
+    start = start.lstrip()
     hits = [i for i, line in enumerate(text.split("\n"), 1) if line.lstrip().startswith(start)]
     assert len(hits) == 1, f"{start!r} matches lines {hits}"
     return hits[0]

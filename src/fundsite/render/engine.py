@@ -44,8 +44,8 @@ def relative_url(page_path: str, target: str) -> str:
     rel = posixpath.relpath(target or ".", here)
     if target.endswith("/") and not rel.endswith("/"):
         rel += "/"
-    if rel == "./":
-        rel = "./"
+    if rel == "./" and fragment:
+        return f"#{fragment}"
     rel = quote(rel, safe="/.-_~!$&'()*+,;=:@%")
     return f"{rel}#{fragment}" if fragment else rel
 

@@ -44,6 +44,8 @@ class AreaRef(Record):
 
 
 Areas = Annotated[list[AreaRef], BeforeValidator(_as_list)]
+#: Text that must be stated when its field is required (a title of "" is no title).
+Name = Annotated[Text, Field(min_length=1)]
 Id = Annotated[Text, Field(min_length=1, max_length=120, pattern=r"^[^/\\\s]+$")]
 
 
@@ -74,7 +76,7 @@ class Finance(Record):
 class Fund(Record):
     id: Id
     kind: Literal["local", "programme"]
-    name: Text
+    name: Name
     name_en: Text | None = None
     organization: Text | None = None
     area: Areas | None = None
@@ -100,7 +102,7 @@ class Plan(Record):
     fund: Id
     fiscal_year: FiscalYear
     issue: Id
-    title: Text
+    title: Name
     situation: list[Situation] = []
     objectives: list[PlanObjective] = []
     budget: Money | None = None
@@ -134,7 +136,7 @@ Status = Literal["proposed", "approved", "in-progress", "completed", "cancelled"
 
 class Project(Record):
     id: Id
-    title: Text
+    title: Name
     fund: Id
     plan: Id | None = None
     issues: Annotated[list[Id], BeforeValidator(_as_list)] = []
@@ -173,7 +175,7 @@ ReportKind = Literal["meeting", "activity", "training", "monitoring", "workshop"
 class Report(Record):
     id: Id
     project: Id
-    title: Text
+    title: Name
     date: Date
     kind: ReportKind | None = None
     reporter: Text | None = None
@@ -185,14 +187,14 @@ class Report(Record):
 
 class Page(Record):
     id: Id | None = None
-    title: Text
+    title: Name
     title_en: Text | None = None
     description: Text | None = None
     order: int = 100
 
 
 class Site(Record):
-    title: Text
+    title: Name
     title_en: Text | None = None
     description: Text | None = None
     base_url: Text = "/"
@@ -203,14 +205,14 @@ class Site(Record):
 
 class Issue(Record):
     id: Id
-    name: Text
+    name: Name
     name_en: Text | None = None
     description: Text | None = None
 
 
 class Region(Record):
     id: Annotated[int, Field(ge=1, le=13)]
-    name: Text
+    name: Name
     name_en: Text | None = None
     provinces: list[Text] = []
 

@@ -46,10 +46,13 @@ def locate(data: Any, loc: tuple[Any, ...], key: bool = False) -> tuple[Pos, str
             pos = node.item_pos[step]
             path = f"{path}[{step + 1}]"
             node = node[step]
-        elif isinstance(node, PosDict) and isinstance(step, int):
-            continue  # a mapping that the model accepted as a one-item list
+        elif isinstance(step, int) and not isinstance(node, PosList) and node is not None:
+            continue  # a mapping or scalar that the model accepted as a one-item list
+        elif isinstance(step, int):
+            path = f"{path}[{step + 1}]"  # an item that is not written (a list too short)
+            node = None
         else:
-            path = f"{path}.{step}" if path and not isinstance(step, int) else f"{path}{step}"
+            path = f"{path}.{step}" if path else str(step)
             node = None
     return pos, path
 

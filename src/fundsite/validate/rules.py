@@ -315,7 +315,7 @@ def personal_data(graph: SiteGraph, out: Collector) -> None:
     for node in graph.all_nodes():
         for loc, text in _strings(node.raw):
             for code, found in find_personal_data(text):
-                out.at(node, loc, code, W, hint="hint-personal", note=True, value=found)
+                out.at(node, loc, code, W, hint="hint-personal", value=found)
                 _redact(node.record, loc, found)  # type: ignore[attr-defined]
         for offset, line in enumerate(node.body.split("\n")):
             for code, found in find_personal_data(line):
@@ -329,8 +329,7 @@ def personal_data(graph: SiteGraph, out: Collector) -> None:
                     {"value": found},
                     "hint-personal",
                 )
-                out.add(problem)
-                node.notes.append(problem)
+                out.add(problem)  # for editors only: a page note would publish it
                 node.body = node.body.replace(found, REDACTED)
 
 

@@ -1,0 +1,232 @@
+"""fundsite build: pages, links, open data, safety, atomicity and reproducibility."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+from fundsite.build import build
+from fundsite.cli import main
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("mini") / "build"
+    result = build(MINI, out, workers=1, index=False)
+    assert result.ok, result.problems
+    return out
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "build"
+    result = build(REPO, out, workers=2, index=False)
+    assert result.ok, [p for p in result.problems if p.severity == "error"]
+    return out
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        for name in ("href", "src"):
+            if values.get(name) and not (tag == "link" and values.get("rel") == "canonical"):
+                self.links.append(values[name] or "")
+
+
+def broken_links(root: Path) -> list[str]:
+    """Every internal link or asset of every HTML page that points at nothing."""
+    broken = []
+    for page in root.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        base = "file://" + page.as_posix()
+        for link in parser.links:
+            if link.startswith(("http://", "https://", "mailto:")):
+                continue
+            target = urlparse(urljoin(base, link))
+            path = Path(unquote(target.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.exists():
+                broken.append(f"{page.relative_to(root)} → {link}")
+            elif target.fragment and path.suffix == ".html":
+                ids = _Links()
+                ids.feed(path.read_text(encoding="utf-8"))
+                if target.fragment not in ids.ids:
+                    broken.append(f"{page.relative_to(root)} → {link} (no #{target.fragment})")
+    return broken
+
+
+def test_every_page_kind_is_built(example_site: Path) -> None:
+    for path in [
+        "index.html", "404.html", "funds/index.html", "funds/L5218/index.html",
+        "projects/60-ข-087/index.html", "projects/68-L5218-4-01/index.html",
+        "districts/9007/index.html", "provinces/90/index.html", "regions/12/index.html",
+        "subdistricts/900702/index.html", "issues/alcohol/index.html", "reports/index.html",
+        "pages/about/index.html", "data/index.html", "search/index.html", "areas/index.html",
+        "sitemap.xml", "robots.txt", "feed.xml", "funds/L5218/feed.xml",
+        "districts/9007/feed.xml", "issues/alcohol/feed.xml",
+    ]:
+        assert (example_site / path).is_file(), path
+
+
+def test_no_broken_internal_links(example_site: Path, mini_site: Path) -> None:
+    assert broken_links(example_site) == []
+    assert broken_links(mini_site) == []
+
+
+def test_project_page_shows_seed_002_as_the_old_system(example_site: Path) -> None:
+    html = (example_site / "projects/60-ข-087/index.html").read_text(encoding="utf-8")
+    assert "1,000,000.00 บาท" in html
+    assert "รวมงบประมาณของทุกงวด (0.00 บาท) ไม่เท่ากับ งบประมาณโครงการ (1,000,000.00 บาท)" in html
+    assert "1 ม.ค. 2561" in html  # installment dates in Thai
+    assert "นายทวีวัตร เครือสาย" in html
+    assert "ไม่ระบุ" in html  # mentor is not stated
+
+
+def test_thai_dates_money_and_fiscal_years(mini_site: Path) -> None:
+    html = (mini_site / "projects/68-L9001-2-01/index.html").read_text(encoding="utf-8")
+    assert "30,000.00 บาท" in html
+    assert "1 ธันวาคม 2567" in html  # start, full month name
+    assert "ปีงบประมาณ 2568" in html
+    report = (mini_site / "reports/2025-02-10-home-visit/index.html").read_text(encoding="utf-8")
+    assert "10 กุมภาพันธ์ 2568" in report
+    assert 'alt="อสม. เยี่ยมบ้านผู้สูงอายุ"' in report
+
+
+def test_markdown_is_sanitized(mini_site: Path) -> None:
+    for page in ("projects/68-L9001-2-01/index.html", "reports/2025-02-10-home-visit/index.html"):
+        html = (mini_site / page).read_text(encoding="utf-8")
+        assert "<script" not in html.lower()
+        assert "javascript:" not in html.lower()
+        assert "onerror" not in html.lower()
+    assert "ผู้สูงอายุติดเตียง" in (mini_site / "projects/68-L9001-2-01/index.html").read_text()
+
+
+def test_links_are_relative_and_canonical_uses_base_url(mini_site: Path) -> None:
+    html = (mini_site / "funds/L9001/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/sub/path/funds/L9001/">' in html
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    internal = [h for h in hrefs if not h.startswith(("http", "mailto:"))]
+    assert internal and not any(h.startswith("/") for h in internal)
+    sitemap = (mini_site / "sitemap.xml").read_text()
+    assert "<loc>https://example.org/sub/path/projects/68-L9001-2-01/</loc>" in sitemap
+    assert "Sitemap: https://example.org/sub/path/sitemap.xml" in (mini_site / "robots.txt").read_text()
+
+
+def test_every_total_links_to_what_it_sums(mini_site: Path) -> None:
+    html = (mini_site / "funds/L9001/index.html").read_text(encoding="utf-8")
+    assert "42,000.50 บาท" in html  # 30,000.00 + 12,000.50
+    assert 'href="#projects"' in html
+    assert 'id="projects"' in html
+
+
+def test_open_data_parses_with_iso_dates_and_plain_decimals(mini_site: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(
+        (mini_site / "data/projects.csv").read_text(encoding="utf-8-sig"))))
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["68-L9001-2-01"]["budget"] == "30000.00"
+    assert by_id["68-L9001-2-01"]["start"] == "2024-12-01"
+    assert by_id["68-L9001-4-01"]["budget"] == "12000.50"
+    data = json.loads((mini_site / "data/projects.json").read_text(encoding="utf-8"))
+    assert {p["id"] for p in data} == set(by_id)
+    page = json.loads((mini_site / "projects/68-L9001-2-01/index.json").read_text())
+    assert page["installments"][0]["amount"] == "15000.00"
+    assert page["approved_on"] == "2024-11-22"
+    snapshot = next((mini_site / "data").glob("snapshot-*.zip"))
+    with zipfile.ZipFile(snapshot) as z:
+        assert {"funds.csv", "projects.json", "reports.csv", "all.json"} <= set(z.namelist())
+
+
+def test_feeds_are_atom(mini_site: Path) -> None:
+    feed = (mini_site / "funds/L9001/feed.xml").read_text(encoding="utf-8")
+    assert feed.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    assert "<feed xmlns=\"http://www.w3.org/2005/Atom\">" in feed
+    assert "https://example.org/sub/path/reports/2025-02-10-home-visit/" in feed
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring(feed.encode())
+
+
+def test_same_input_builds_byte_identical(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert build(MINI, a, workers=1, index=False).ok
+    assert build(MINI, b, workers=2, index=False).ok
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_refuses_to_publish_with_errors_and_keeps_old_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    before = (out / "index.html").read_bytes()
+    bad = site / "content/projects/68-L9001-4-01.md"
+    bad.write_text(bad.read_text().replace("budget: 12000.50", "budjet: 12000.50"))
+    assert main(["build", str(site), "-o", str(out), "--no-search"]) == 1
+    assert (out / "index.html").read_bytes() == before
+    assert not list(tmp_path.glob(".out.*"))
+
+
+def test_theme_error_is_reported_not_raised(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    theme = site / "themes/default"
+    shutil.copytree(REPO / "themes/default", theme)
+    (theme / "templates/report.html").write_text("{% extends 'base.html' %}{% block content %}"
+                                                 "{{ no_such_variable }}{% endblock %}")
+    out = tmp_path / "out"
+    result = build(site, out, workers=1, index=False)
+    assert not result.ok
+    assert any(p.code == "template-error" and "no_such_variable" in p.params["detail"]
+               for p in result.problems)
+    assert not out.exists()
+
+
+def test_personal_data_is_not_published(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    project = site / "content/projects/68-L9001-2-01.md"
+    project.write_text(project.read_text().replace("นางสมใจ ใจดี", "นางสมใจ ใจดี 081-234-5678"))
+    out = tmp_path / "out"
+    result = build(site, out, workers=1, index=False)
+    assert result.ok
+    assert any(p.code == "personal-phone" for p in result.problems)
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".csv", ".xml"}:
+            assert "081-234-5678" not in path.read_text(encoding="utf-8-sig"), path
+
+
+def test_english_site_uses_english_labels(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    config = site / "data/site.yaml"
+    config.write_text(config.read_text().replace("language: th", "language: en"))
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    html = (out / "projects/68-L9001-2-01/index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert "Approved on" in html and "22 Nov 2024" in html and "30,000.00 THB" in html
