@@ -36,14 +36,18 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "themes" / "default" / "static" / "fonts"
 
 # Keep in step with the unicode-range of the @font-face rules in static/site.css.
-UNICODES = (
-    list(range(0x0020, 0x007F))  # printable ASCII
-    + [0x00A0, 0x00B7]  # no-break space, middle dot (the site's separator)
-    + list(range(0x0E00, 0x0E80))  # Thai, including ฿ (U+0E3F) and Thai digits
-    + [0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026, 0x2212]
-    + [0x25CC]  # dotted circle, for marks without a base
+UNICODES = [
+    *range(0x0020, 0x007F),  # printable ASCII
+    0x00A0,  # no-break space
+    0x00B7,  # middle dot (the site's separator)
+    *range(0x0E00, 0x0E80),  # Thai, including ฿ (U+0E3F) and Thai digits
+    *(0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026, 0x2212),
+    0x25CC,  # dotted circle, for marks without a base
+]
+UNICODE_RANGE = (
+    "U+0020-007E, U+00A0, U+00B7, U+0E00-0E7F, U+2013-2014, U+2018-2019, "
+    "U+201C-201D, U+2022, U+2026, U+2212, U+25CC"
 )
-UNICODE_RANGE = "U+0020-007E, U+00A0, U+00B7, U+0E00-0E7F, U+2013-2014, U+2018-2019, U+201C-201D, U+2022, U+2026, U+2212, U+25CC"
 
 # Thai shaping needs these (mark positioning, stacking of tone marks over upper vowels,
 # the composed forms of SARA AM and the descender-less YO YING / THO THAN).
@@ -84,6 +88,9 @@ def _subset(font: TTFont) -> TTFont:
 
 def _woff2(font: TTFont) -> bytes:
     font.flavor = "woff2"
+    # Reproducible output: keep the source's timestamp instead of "now".
+    font.recalcTimestamp = False
+    font["head"].modified = font["head"].created
     buf = io.BytesIO()
     font.save(buf)
     return buf.getvalue()
@@ -121,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     variable = variable_cut(src)
     regular, bold = static_cut(src, 400), static_cut(src, 700)
     print(f"source {src.name}: {src.stat().st_size:,} bytes")
-    print(f"variable 400–700: {len(variable):,} bytes; static 400 + 700: {len(regular):,} + {len(bold):,}")
+    print(f"variable 400–700: {len(variable):,} bytes")
+    print(f"static 400 + 700: {len(regular):,} + {len(bold):,} bytes")
     if not args.static and len(variable) <= len(regular) + len(bold):
         written = {"noto-sans-thai-var.woff2": variable}
     else:

@@ -38,6 +38,7 @@ ISSUES_YAML = """\
 """
 
 # The NHSO health regions (สปสช. เขต 1–13): every province in exactly one.
+# fmt: off
 REGIONS: dict[int, tuple[str, list[str]]] = {
     1: (
         "เขต 1 เชียงใหม่",
@@ -47,13 +48,13 @@ REGIONS: dict[int, tuple[str, list[str]]] = {
     3: ("เขต 3 นครสวรรค์", ["นครสวรรค์", "กำแพงเพชร", "พิจิตร", "อุทัยธานี", "ชัยนาท"]),
     4: (
         "เขต 4 สระบุรี",
-        ["สระบุรี", "นนทบุรี", "ปทุมธานี", "พระนครศรีอยุธยา"]
-        + ["อ่างทอง", "ลพบุรี", "สิงห์บุรี", "นครนายก"],
+        ["สระบุรี", "นนทบุรี", "ปทุมธานี", "พระนครศรีอยุธยา", "อ่างทอง", "ลพบุรี", "สิงห์บุรี",
+         "นครนายก"],
     ),
     5: (
         "เขต 5 ราชบุรี",
-        ["ราชบุรี", "กาญจนบุรี", "สุพรรณบุรี", "นครปฐม"]
-        + ["สมุทรสาคร", "สมุทรสงคราม", "เพชรบุรี", "ประจวบคีรีขันธ์"],
+        ["ราชบุรี", "กาญจนบุรี", "สุพรรณบุรี", "นครปฐม", "สมุทรสาคร", "สมุทรสงคราม", "เพชรบุรี",
+         "ประจวบคีรีขันธ์"],
     ),
     6: (
         "เขต 6 ระยอง",
@@ -76,6 +77,7 @@ REGIONS: dict[int, tuple[str, list[str]]] = {
     ),
     13: ("เขต 13 กรุงเทพมหานคร", ["กรุงเทพมหานคร"]),
 }
+# fmt: on
 
 
 def regions_yaml(only: Iterable[int] | None = None) -> str:
@@ -96,7 +98,7 @@ DATA_FILES = {
     "data/regions.yaml": REGIONS_YAML,
 }
 
-# ---- one clean record of each kind (together: no problem at all) ------------------------------
+# ---- one clean record of each kind (together: no problem at all) ---------------------------------
 
 FUND_PATH = "content/funds/L5218.md"
 FUND = """\
@@ -150,7 +152,8 @@ budget: 39918.00
 responsible: นายพัฒยะ หิมลาภ
 area: {province: สงขลา, district: ระโนด, subdistrict: คลองแดน}
 installments:
-  - {start: 2024-10-01, end: 2025-03-31, report_start: 2025-03-01, report_end: 2025-04-15, amount: 20000.00}
+  - {start: 2024-10-01, end: 2025-03-31, report_start: 2025-03-01, report_end: 2025-04-15,
+     amount: 20000.00}
   - {start: 2025-04-01, end: 2025-09-30, amount: 19918.00}
 objectives:
   - {text: พัฒนาศักยภาพกรรมการ, indicator: ร้อยละกรรมการที่ผ่านการอบรม, size: 29.0, target: 20.0}

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import browser, serve
 
+from browser import browser, serve
 from fundsite.build import build
 
 REPO = Path(__file__).parent.parent

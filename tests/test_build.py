@@ -78,13 +78,28 @@ def broken_links(root: Path) -> list[str]:
 
 def test_every_page_kind_is_built(example_site: Path) -> None:
     for path in [
-        "index.html", "404.html", "funds/index.html", "funds/L5218/index.html",
-        "projects/60-ข-087/index.html", "projects/68-L5218-4-01/index.html",
-        "districts/9007/index.html", "provinces/90/index.html", "regions/12/index.html",
-        "subdistricts/900702/index.html", "issues/alcohol/index.html", "reports/index.html",
-        "pages/about/index.html", "data/index.html", "search/index.html", "areas/index.html",
-        "sitemap.xml", "robots.txt", "feed.xml", "funds/L5218/feed.xml",
-        "districts/9007/feed.xml", "issues/alcohol/feed.xml",
+        "index.html",
+        "404.html",
+        "funds/index.html",
+        "funds/L5218/index.html",
+        "projects/60-ข-087/index.html",
+        "projects/68-L5218-4-01/index.html",
+        "districts/9007/index.html",
+        "provinces/90/index.html",
+        "regions/12/index.html",
+        "subdistricts/900702/index.html",
+        "issues/alcohol/index.html",
+        "reports/index.html",
+        "pages/about/index.html",
+        "data/index.html",
+        "search/index.html",
+        "areas/index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "feed.xml",
+        "funds/L5218/feed.xml",
+        "districts/9007/feed.xml",
+        "issues/alcohol/feed.xml",
     ]:
         assert (example_site / path).is_file(), path
 
@@ -130,7 +145,10 @@ def test_links_are_relative_and_canonical_uses_base_url(mini_site: Path) -> None
     assert internal and not any(h.startswith("/") for h in internal)
     sitemap = (mini_site / "sitemap.xml").read_text()
     assert "<loc>https://example.org/sub/path/projects/68-L9001-2-01/</loc>" in sitemap
-    assert "Sitemap: https://example.org/sub/path/sitemap.xml" in (mini_site / "robots.txt").read_text()
+    assert (
+        "Sitemap: https://example.org/sub/path/sitemap.xml"
+        in (mini_site / "robots.txt").read_text()
+    )
 
 
 def test_every_total_links_to_what_it_sums(mini_site: Path) -> None:
@@ -141,8 +159,11 @@ def test_every_total_links_to_what_it_sums(mini_site: Path) -> None:
 
 
 def test_open_data_parses_with_iso_dates_and_plain_decimals(mini_site: Path) -> None:
-    rows = list(csv.DictReader(io.StringIO(
-        (mini_site / "data/projects.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((mini_site / "data/projects.csv").read_text(encoding="utf-8-sig"))
+        )
+    )
     by_id = {r["id"]: r for r in rows}
     assert by_id["68-L9001-2-01"]["budget"] == "30000.00"
     assert by_id["68-L9001-2-01"]["start"] == "2024-12-01"
@@ -160,7 +181,7 @@ def test_open_data_parses_with_iso_dates_and_plain_decimals(mini_site: Path) -> 
 def test_feeds_are_atom(mini_site: Path) -> None:
     feed = (mini_site / "funds/L9001/feed.xml").read_text(encoding="utf-8")
     assert feed.startswith('<?xml version="1.0" encoding="utf-8"?>')
-    assert "<feed xmlns=\"http://www.w3.org/2005/Atom\">" in feed
+    assert '<feed xmlns="http://www.w3.org/2005/Atom">' in feed
     assert "https://example.org/sub/path/reports/2025-02-10-home-visit/" in feed
     import xml.etree.ElementTree as ET
 
@@ -196,13 +217,16 @@ def test_theme_error_is_reported_not_raised(tmp_path: Path) -> None:
     shutil.copytree(MINI, site)
     theme = site / "themes/default"
     shutil.copytree(REPO / "themes/default", theme)
-    (theme / "templates/report.html").write_text("{% extends 'base.html' %}{% block content %}"
-                                                 "{{ no_such_variable }}{% endblock %}")
+    (theme / "templates/report.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{{ no_such_variable }}{% endblock %}"
+    )
     out = tmp_path / "out"
     result = build(site, out, workers=1, index=False)
     assert not result.ok
-    assert any(p.code == "template-error" and "no_such_variable" in p.params["detail"]
-               for p in result.problems)
+    assert any(
+        p.code == "template-error" and "no_such_variable" in p.params["detail"]
+        for p in result.problems
+    )
     assert not out.exists()
 
 

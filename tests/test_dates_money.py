@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from conftest import (
     FUND,
     FUND_PATH,
@@ -25,7 +26,6 @@ from conftest import (
     replace_line,
     th,
 )
-
 from fundsite.thai import (
     DateError,
     fiscal_year,
@@ -37,7 +37,7 @@ from fundsite.thai import (
 from fundsite.validate.models import Project
 from fundsite.validate.types import _money
 
-# ---- parsing dates ------------------------------------------------------------------------------
+# ---- parsing dates -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_parse_date_rejects_non_text(value):
     assert info.value.code == "date-invalid"
 
 
-# ---- formatting -----------------------------------------------------------------------------------
+# ---- formatting ----------------------------------------------------------------------------------
 
 
 def test_format_date_thai():
@@ -133,7 +133,7 @@ def test_format_baht():
     assert format_baht(0) == "0.00 บาท"
 
 
-# ---- fiscal years ---------------------------------------------------------------------------------
+# ---- fiscal years --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_project_fiscal_year_comes_from_its_dates(site):
     assert result.graph.projects["68-L5218-4-01"].fiscal_year == 2568  # approved 2024-11-22
 
 
-# ---- dates in records ---------------------------------------------------------------------------
+# ---- dates in records ----------------------------------------------------------------------------
 
 
 def test_thai_dates_in_a_record_are_normalised(site):
@@ -301,6 +301,11 @@ def test_money_accepts(value, expected):
         ("NaN", "money-invalid"),
         (".inf", "money-invalid"),
         ([1], "money-invalid"),
+        (10**12, "money-too-large"),
+        ("1,000,000,000,000.00", "money-too-large"),
+        (10**30, "money-too-large"),
+        (Decimal("1e400"), "money-too-large"),
+        (Decimal("1e-400"), "money-decimals"),
     ],
 )
 def test_money_rejects(value, code):
@@ -324,6 +329,22 @@ def test_negative_amount(site):
     assert (p.severity, p.field, p.line, p.col) == ("error", "budget", 12, 9)
     assert th(p) == "ช่อง budget เป็นจำนวนเงินติดลบ (-5) ซึ่งใช้ไม่ได้"
     assert en(p) == "budget is a negative amount (-5)"
+
+
+def test_absurd_amount_is_an_error_not_a_traceback(site):
+    text = replace_line(PROJECT, "budget:", "budget: 1" + "0" * 30)
+    p = only(site.check({**RECORDS, PROJECT_PATH: text}), "money-too-large")
+    assert (p.severity, p.field, p.line) == ("error", "budget", 12)
+    assert th(p) == f"ช่อง budget มีจำนวนเงินมากเกินจริง (1{'0' * 30}) ตรวจจำนวนหลักอีกครั้ง"
+    assert (
+        en(p) == f"budget is an implausibly large amount (1{'0' * 30}); check the number of digits"
+    )
+
+
+def test_largest_plausible_amount(site):
+    text = replace_line(PROJECT, "budget:", 'budget: "999,999,999,999.99"')
+    problems = site.check({**RECORDS, PROJECT_PATH: text})
+    assert codes(problems) == ["installments-sum"], describe(problems)
 
 
 def test_more_than_two_decimals(site):
@@ -369,7 +390,7 @@ def test_negative_income_in_finances(site):
     assert p.line == line_of(FUND, "income:")
 
 
-# ---- exact sums ---------------------------------------------------------------------------------
+# ---- exact sums ----------------------------------------------------------------------------------
 
 
 def _cents_project(amounts: list[str], budget: str) -> str:
@@ -390,7 +411,9 @@ def _cents_project(amounts: list[str], budget: str) -> str:
 
 
 def test_installments_add_up_exactly(site):
-    problems = site.check({**RECORDS, "content/projects/cents.md": _cents_project(["0.10", "0.20"], "0.30")})
+    problems = site.check(
+        {**RECORDS, "content/projects/cents.md": _cents_project(["0.10", "0.20"], "0.30")}
+    )
     assert problems == [], describe(problems)
 
 
@@ -415,8 +438,12 @@ def test_text_and_number_amounts_add_up(site):
 
 def test_balance_is_exact_with_cents(site):
     text = FUND.replace("carried_forward: 120000.00", "carried_forward: 0.10")
-    text = text.replace("income: {nhso: 250000.00, local: 100000.00, other: 1500.00}", "income: {nhso: 0.20}")
-    text = text.replace("spent: 280000.00", "spent: 0").replace("balance: 191500.00", "balance: 0.30")
+    text = text.replace(
+        "income: {nhso: 250000.00, local: 100000.00, other: 1500.00}", "income: {nhso: 0.20}"
+    )
+    text = text.replace("spent: 280000.00", "spent: 0").replace(
+        "balance: 191500.00", "balance: 0.30"
+    )
     assert site.check({**RECORDS, FUND_PATH: text}) == []
 
 

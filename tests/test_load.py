@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from conftest import (
     FUND,
     FUND_PATH,
@@ -22,7 +23,6 @@ from conftest import (
     replace_line,
     th,
 )
-
 from fundsite.load.files import split_front_matter
 from fundsite.load.yamlpos import PosDict, PosList, YamlSyntaxError, parse_yaml
 
@@ -35,7 +35,7 @@ def test_data_files_alone_are_clean(site):
     assert site.check({}) == []
 
 
-# ---- front matter ---------------------------------------------------------------------------
+# ---- front matter --------------------------------------------------------------------------------
 
 
 def test_missing_front_matter(site):
@@ -81,7 +81,7 @@ def test_split_front_matter_codes():
     assert split_front_matter("\ufeff---\na: 1\n---\n")[0] == "a: 1"
 
 
-# ---- YAML -------------------------------------------------------------------------------------
+# ---- YAML ----------------------------------------------------------------------------------------
 
 
 def test_malformed_yaml_points_at_the_line(site):
@@ -178,7 +178,7 @@ def test_huge_integer_does_not_crash(site):
     assert any(p.severity == "error" and p.file == FUND_PATH for p in problems), describe(problems)
 
 
-# ---- encodings and line endings ----------------------------------------------------------------
+# ---- encodings and line endings ------------------------------------------------------------------
 
 
 def test_crlf_record_is_clean(site):
@@ -190,6 +190,28 @@ def test_crlf_keeps_line_numbers(site):
     text = replace_line(PROJECT, "budget:", "budjet: 39918.00").replace("\n", "\r\n")
     p = only(site.check({**RECORDS, PROJECT_PATH: text}), "unknown-field")
     assert (p.line, p.col) == (line_of(PROJECT, "budget:"), 1)
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_separators_do_not_shift_lines(site, odd):
+    # YAML counts U+2028, U+2029 and NEL as line breaks; editors and GitHub do not
+    text = replace_line(PROJECT, "title:", f'title: "โครงการ{odd}บริหาร"')
+    text = replace_line(text, "budget:", "budjet: 1")
+    p = only(site.check({**RECORDS, PROJECT_PATH: text}), "unknown-field")
+    assert (p.line, p.col) == (line_of(PROJECT, "budget:"), 1)
+
+
+def test_unicode_line_separator_inside_a_line_keeps_the_column(site):
+    text = replace_line(FUND, "population:", "population: 1\u2028budjet: 2")
+    p = only(site.check({**RECORDS, FUND_PATH: text}), "unknown-field")
+    assert (p.line, p.col) == (line_of(FUND, "population:"), len("population: 1") + 2)
+
+
+def test_control_character_points_at_its_line(site):
+    text = replace_line(PROJECT, "responsible:", "responsible: นาย\x00ก")
+    p = only(site.check({**RECORDS, PROJECT_PATH: text}), "yaml-syntax")
+    assert (p.line, p.col) == (line_of(PROJECT, "responsible:"), len("responsible: นาย") + 1)
+    assert "#x0000" in en(p)
 
 
 def test_bom_is_ignored(site):
@@ -222,7 +244,7 @@ def test_unreadable_file_name_with_spaces_is_still_read(site):
     assert p.field == "id"
 
 
-# ---- data files ----------------------------------------------------------------------------
+# ---- data files ----------------------------------------------------------------------------------
 
 
 def test_issues_must_be_a_list(site):

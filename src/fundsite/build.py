@@ -138,6 +138,7 @@ def build(
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
     index: bool = True,
+    index_split_at: int | None = None,
 ) -> BuildResult:
     """Build the site into ``out``. Raises nothing for bad input: see ``result.problems``."""
     say = progress or (lambda _msg: None)
@@ -155,26 +156,42 @@ def build(
     theme = theme_dir(site_dir, graph.site.theme)
     base_url = graph.site.base_url.rstrip("/") + "/"
     today = snapshot_date(site_dir)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
+    job = _Job(
+        site_dir,
+        out,
+        graph,
+        plans,
+        checked.problems,
+        theme,
+        base_url,
+        today,
+        workers if workers is not None else (os.cpu_count() or 1),
+        index,
+        index_split_at,
+    )
     try:
-        return _publish(
-            site_dir,
-            out,
-            graph,
-            plans,
-            checked.problems,
-            theme,
-            base_url,
-            today,
-            workers,
-            index,
-            say,
-            timings,
-        )
+        return _publish(job, say, timings)
     except jinja2.TemplateError as exc:
         return BuildResult(
             False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
         )
+
+
+@dataclass
+class _Job:
+    """Everything one build publishes, once the records passed the check."""
+
+    site_dir: Path
+    out: Path
+    graph: SiteGraph
+    plans: list[PagePlan]
+    problems: list[Problem]
+    theme: Path
+    base_url: str
+    today: date
+    workers: int
+    index: bool
+    index_split_at: int | None
 
 
 def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
@@ -188,47 +205,27 @@ def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
     return Problem("error", "template-error", rel, line, 1, None, {"detail": str(exc)})
 
 
-def _publish(
-    site_dir: Path,
-    out: Path,
-    graph: SiteGraph,
-    plans: list[PagePlan],
-    problems: list[Problem],
-    theme: Path,
-    base_url: str,
-    today: date,
-    workers: int,
-    index: bool,
-    say: Callable[[str], None],
-    timings: dict[str, float],
-) -> BuildResult:
-    with staged(out) as root:
+def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -> BuildResult:
+    graph, plans, base_url = job.graph, job.plans, job.base_url
+    with staged(job.out) as root:
         t0 = time.perf_counter()
-        render_all(graph, plans, theme, base_url, root, today, workers)
+        render_all(graph, plans, job.theme, base_url, root, job.today, job.workers)
         timings["render"] = time.perf_counter() - t0
         say(f"render: {len(plans)} pages ({timings['render']:.2f} s)")
         t0 = time.perf_counter()
-        outputs.copy_tree(theme / "static", root / "static")
-        outputs.copy_tree(site_dir / "content" / "media", root / "media")
-        outputs.open_data(graph, root, today)
-        write_text(
-            root,
-            "sitemap.xml",
-            outputs.sitemap(base_url, [p.path for p in plans if p.path != "404.html"]),
-        )
+        outputs.copy_tree(job.theme / "static", root / "static")
+        outputs.copy_tree(job.site_dir / "content" / "media", root / "media")
+        outputs.open_data(graph, root, job.today)
+        pages = [p.path for p in plans if p.path != "404.html"]
+        write_text(root, "sitemap.xml", outputs.sitemap(base_url, pages))
         write_text(root, "robots.txt", outputs.robots(base_url))
         write_text(root, ".nojekyll", "")
         timings["write"] = time.perf_counter() - t0
-        if index:
+        if job.index:
+            from fundsite.index import build_index
+
             t0 = time.perf_counter()
-            _index(graph, plans, root, say)
+            options = {"split_at": job.index_split_at} if job.index_split_at else {}
+            build_index(graph, plans, root, say, **options)
             timings["index"] = time.perf_counter() - t0
-    return BuildResult(True, problems, len(plans), timings, out)
-
-
-def _index(graph: SiteGraph, plans: list[PagePlan], root: Path, say: Callable[[str], None]) -> None:
-    try:
-        from fundsite.index import build_index
-    except ImportError:
-        return
-    build_index(graph, plans, root, say)
+    return BuildResult(True, job.problems, len(plans), timings, job.out)

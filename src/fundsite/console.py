@@ -14,13 +14,17 @@ from fundsite.messages import render, ui
 @lru_cache(maxsize=256)
 def _lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
+    # lines as positions count them: \n, \r\n or \r (not str.splitlines's U+2028 and kin)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def human(problems: list[Problem], site: Path, lang: str, files: int) -> str:
     """``path:line:col: error: message``, the line as written, a caret and the likely fix."""
+    _lines.cache_clear()  # files change between runs (fundsite serve); cache within one run
     out: list[str] = []
     for p in problems:
         message, hint = render(p, lang)

@@ -72,6 +72,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ช่อง {field} เป็นจำนวนเงินติดลบ ({value}) ซึ่งใช้ไม่ได้",
         "{field} is a negative amount ({value})",
     ),
+    "money-too-large": (
+        "ช่อง {field} มีจำนวนเงินมากเกินจริง ({value}) ตรวจจำนวนหลักอีกครั้ง",
+        "{field} is an implausibly large amount ({value}); check the number of digits",
+    ),
     "money-decimals": (
         "ช่อง {field} มีทศนิยมเกิน 2 ตำแหน่ง ({value})",
         "{field} has more than two decimals ({value})",

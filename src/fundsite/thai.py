@@ -52,6 +52,16 @@ def parse_date(value: object) -> date:
     """
     if isinstance(value, date):
         return value
+    if (
+        isinstance(value, str)
+        and len(value) == 10
+        and value[4] == value[7] == "-"
+        and value < "2400"
+    ):
+        try:  # the common case, ISO in the Common Era: the C parser is ~20x faster
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     if not isinstance(value, str):
         raise DateError("date-invalid", value=value)
     text = " ".join(value.translate(_THAI_DIGITS).split())

@@ -6,7 +6,7 @@ the same words, so this module uses ICU itself, through ``icu4py`` (a manylinux 
 ICU 78; pip alone, no system ICU), and reproduces Chromium's one tailoring of the ICU word rules:
 full stops and colons between letters are breaks ("อบต.คลอง" -> "อบต" "." "คลอง", "a:b").
 
-Measured on the shared seeds + spec (5 + 1 documents, 70,926 characters), reference =
+Measured on the shared seeds + spec (6 documents, 30,886 characters), reference =
 Chromium 156's ``Intl.Segmenter`` (``benchmarks/segmentation.py``):
 
 ==================================  =======  ========  ======  ===========  =========

@@ -64,59 +64,133 @@ class YamlSyntaxError(Exception):
         self.context = context
 
 
-def _pos(node: yaml.Node, line_offset: int) -> Pos:
-    mark = node.start_mark
-    return (mark.line + 1 + line_offset, mark.column + 1)
+#: Characters YAML 1.1 (libyaml) counts as line breaks but editors, Git and GitHub do not.
+_EXTRA_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _line_map(text: str) -> list[tuple[int, int]] | None:
+    """For each line as libyaml counts them: ``(line index, column shift)`` in ``\\n`` lines.
+
+    None when the text has no NEL/LS/PS, so that both counts agree (the usual case).
+    """
+    if not any(c in text for c in _EXTRA_BREAKS):
+        return None
+    mapping = [(0, 0)]
+    line, line_start = 0, 0
+    for i, c in enumerate(text):
+        if c == "\n":
+            line, line_start = line + 1, i + 1
+            mapping.append((line, 0))
+        elif c in _EXTRA_BREAKS:
+            mapping.append((line, i + 1 - line_start))
+    return mapping
+
+
+def _mark_pos(loader: _Loader, line: int, column: int) -> Pos:
+    """A libyaml (line, column), 0-based, as the 1-based position an editor shows."""
+    if loader.line_map is not None and 0 <= line < len(loader.line_map):
+        line, shift = loader.line_map[line]
+        column += shift
+    return (line + 1 + loader.line_offset, column + 1)
+
+
+_STR = "tag:yaml.org,2002:str"
+_RESOLVER_FIRST = frozenset(k for k in yaml.SafeLoader.yaml_implicit_resolvers if k) | {""}
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     line_offset = 0
+    line_map: list[tuple[int, int]] | None = None
     duplicates: list[DuplicateKey]
 
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> PosDict:
-    result = PosDict()
-    result.pos = _pos(node, loader.line_offset)
-    yield result
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, list | dict):
-            key = str(key)
-        kpos = _pos(key_node, loader.line_offset)
-        if key in result:
-            loader.duplicates.append(DuplicateKey(str(key), kpos, result.key_pos[key]))
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_pos[key] = kpos
-        result.value_pos[key] = _pos(value_node, loader.line_offset)
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """Plain text that cannot be a number, bool, null or date is text: skip the regexes."""
+        if kind is yaml.ScalarNode and (not implicit[0] or value[:1] not in _RESOLVER_FIRST):
+            return _STR
+        return super().resolve(kind, value, implicit)
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> PosList:
-    result = PosList()
-    result.pos = _pos(node, loader.line_offset)
-    yield result
-    for child in node.value:
-        result.append(loader.construct_object(child, deep=True))
-        result.item_pos.append(_pos(child, loader.line_offset))
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal | str:
-    text = str(node.value).replace("_", "")
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # .inf, .nan: keep the text, validation says what is wrong
-        return text
+class _Converter:
+    """Nodes → Python values, directly (PyYAML's generic constructor is ~2x slower here)."""
 
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.offset = loader.line_offset
+        self.mapped = loader.line_map is not None
+        self.memo: dict[int, Any] = {}  # aliases share their anchor's value
+        self.building: set[int] = set()
 
-def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
-    return str(node.value)
+    def value(self, node: yaml.Node) -> Any:
+        key = id(node)
+        if key in self.building:
+            raise YamlSyntaxError(
+                "an alias refers to itself (recursive)", self._at(node.start_mark)
+            )
+        if key in self.memo:
+            return self.memo[key]
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        self.building.add(key)
+        try:
+            return self._collection(node, key)
+        finally:
+            self.building.discard(key)
 
+    def _collection(self, node: yaml.Node, key: int) -> Any:
+        mark = node.start_mark
+        if isinstance(node, yaml.MappingNode):
+            result = PosDict()
+            result.pos = self._at(mark)
+            self.memo[key] = result
+            if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+                self.loader.flatten_mapping(node)
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    # field names are text: ``172:``, ``null:``, ``1.5:`` stay as written, so
+                    # "unknown field 172" points at them (and ``1:``/``true:`` stay two keys)
+                    name: Any = key_node.value
+                else:
+                    name = str(self.value(key_node))
+                kpos = self._at(key_node.start_mark)
+                if name in result:
+                    self.loader.duplicates.append(
+                        DuplicateKey(str(name), kpos, result.key_pos[name])
+                    )
+                result[name] = self.value(value_node)
+                result.key_pos[name] = kpos
+                result.value_pos[name] = self._at(value_node.start_mark)
+            return result
+        items = PosList()
+        items.pos = self._at(mark)
+        self.memo[key] = items
+        for child in node.value:
+            items.append(self.value(child))
+            items.item_pos.append(self._at(child.start_mark))
+        return items
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+    def _at(self, mark: Any) -> Pos:
+        if self.mapped:
+            return _mark_pos(self.loader, mark.line, mark.column)
+        return (mark.line + 1 + self.offset, mark.column + 1)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag in (_STR, _TIMESTAMP):
+            return node.value
+        if tag == _INT and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
+            return int(node.value)
+        if tag == _FLOAT:
+            text = node.value.replace("_", "")
+            try:
+                return Decimal(text)
+            except InvalidOperation:  # .inf, .nan: keep the text, validation says what is wrong
+                return text
+        return self.loader.construct_object(node, deep=True)
 
 
 MAX_NODES = 1_000_000
@@ -136,6 +210,15 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return memo[key]
 
 
+def _offset_pos(text: str, position: int, line_offset: int) -> Pos:
+    """The position of a character given by its offset (libyaml gives UTF-8 bytes)."""
+    if _BaseLoader is not yaml.SafeLoader:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+    before = text[:position]
+    line = before.count("\n")
+    return (line + 1 + line_offset, position - (before.rfind("\n") + 1) + 1)
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, list[DuplicateKey]]:
     """Parse one YAML document; positions are shifted by ``line_offset`` lines.
 
@@ -143,19 +226,27 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, list[DuplicateKey]
     """
     loader = _Loader(text)
     loader.line_offset = line_offset
+    loader.line_map = _line_map(text)
     loader.duplicates = []
     try:
         node = loader.get_single_node()
-        if node is not None and _expanded_size(node, {}) > MAX_NODES:
+        if node is not None and "*" in text and _expanded_size(node, {}) > MAX_NODES:
             raise YamlSyntaxError(
                 f"the document expands to more than {MAX_NODES:,} values (anchors/aliases)",
                 (line_offset + 1, 1),
             )
-        data = loader.construct_document(node) if node is not None else None
+        data = _Converter(loader).value(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else (line_offset + 1, 1)
+        pos = _mark_pos(loader, mark.line, mark.column) if mark else (line_offset + 1, 1)
         raise YamlSyntaxError(exc.problem or str(exc), pos, exc.context) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. U+0000
+        raise YamlSyntaxError(
+            f"{exc.reason} (#x{exc.character:04x})"
+            if isinstance(exc.character, int)
+            else str(exc.reason),
+            _offset_pos(text, exc.position, line_offset),
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), (line_offset + 1, 1)) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:

@@ -95,16 +95,9 @@ def project_map(
             f'<a href="{escape(url(f"projects/{p.id}/"))}"><circle cx="{x:.1f}" '
             f'cy="{y:.1f}" r="5"><title>{name}</title></circle></a>'
         )
-    _, height = _extent(paths)
     return (
-        f'<svg class="map" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}"><g class="provinces">{shapes}</g>'
-        f'<g class="dots">{"".join(dots)}</g></svg>'
+        f'<figure class="map-figure"><svg class="map" viewBox="0 0 {width} '
+        f'{project_fn.height:.0f}" role="img" aria-label="{escape(title)}">'
+        f'<g class="provinces">{shapes}</g><g class="dots">{"".join(dots)}</g></svg>'
+        f'<figcaption class="attribution">{escape(geo.attribution())}</figcaption></figure>'
     )
-
-
-def _extent(paths: Sequence[tuple[str, str]]) -> tuple[int, int]:
-    import re
-
-    ys = [float(n) for _, d in paths for n in re.findall(r"[ML,\s](-?\d+(?:\.\d+)?)", d)[1::2]]
-    return 0, int(max(ys, default=100)) + 10

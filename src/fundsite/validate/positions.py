@@ -117,7 +117,7 @@ def problems_from(
         value = err.get("input")
         hint = None
         params: dict[str, Any] = {"value": _short(value)}
-        if kind == "extra_forbidden":
+        if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a key like 172 or null
             (line, col), field = locate(data, loc, key=True)
             code = "unknown-field"
             close = difflib.get_close_matches(str(loc[-1]), _fields_of(model, loc[:-1]), 1, 0.6)

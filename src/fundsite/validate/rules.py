@@ -318,13 +318,14 @@ def personal_data(graph: SiteGraph, out: Collector) -> None:
                 out.at(node, loc, code, W, hint="hint-personal", value=found)
                 _redact(node.record, loc, found)  # type: ignore[attr-defined]
         for offset, line in enumerate(node.body.split("\n")):
-            for code, found in find_personal_data(line):
+            for code, match in _personal_matches(line):
+                found = match.group()
                 problem = Problem(
                     W,
                     code,
                     node.path,
                     node.body_line + offset,
-                    1,
+                    match.start() + 1,
                     "body",
                     {"value": found},
                     "hint-personal",

@@ -13,6 +13,8 @@ from pydantic_core import PydanticCustomError
 from fundsite.thai import BE_OFFSET, DateError, parse_date
 
 _MONEY_TEXT = re.compile(r"^-?[\d,]*\.?\d*$")
+#: No record of a fund is a trillion baht or more (the whole national budget is ~3.5 trillion).
+MAX_AMOUNT = Decimal(10) ** 12
 
 
 def _money(value: Any) -> Decimal:
@@ -39,6 +41,8 @@ def _money(value: Any) -> Decimal:
         raise PydanticCustomError("money-invalid", "not an amount", {"value": value})
     if amount < 0:
         raise PydanticCustomError("money-negative", "negative amount", {"value": value})
+    if amount >= MAX_AMOUNT:  # also keeps the exact sums within Decimal's 28 digits
+        raise PydanticCustomError("money-too-large", "implausible amount", {"value": value})
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         raise PydanticCustomError(

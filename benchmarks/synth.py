@@ -1,0 +1,177 @@
+"""Write a synthetic portal of any size: real gazetteer areas, Thai text, a real issue mix.
+
+Deterministic by seed. Usage: ``python benchmarks/synth.py OUT --projects 50000 [--seed 1]``.
+Funds get ~``projects / funds`` projects each over several fiscal years, with plans, exact
+finances, installments that add up, and reports (one per three projects by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import geothai
+
+ISSUES = [
+    ("alcohol", "เครื่องดื่มแอลกอฮอล์", "Alcohol"),
+    ("tobacco", "ยาสูบ", "Tobacco"),
+    ("elderly", "ผู้สูงอายุ", "Elderly care"),
+    ("informal-workers", "แรงงานนอกระบบ", "Informal workers"),
+    ("ncd", "โรคไม่ติดต่อเรื้อรัง", "Chronic disease"),
+    ("mother-child", "แม่และเด็ก", "Mothers and children"),
+    ("communicable-disease", "โรคติดต่อ", "Communicable disease"),
+    ("physical-activity", "กิจกรรมทางกาย", "Physical activity"),
+    ("fund-admin", "การบริหารจัดการกองทุน", "Fund administration"),
+]
+WEIGHTS = [8, 5, 16, 6, 18, 9, 10, 8, 20]
+TITLES = {
+    "alcohol": ["โครงการลดการดื่มสุราในงานบุญประเพณี", "โครงการชุมชนปลอดเหล้า"],
+    "tobacco": ["โครงการบ้านปลอดบุหรี่", "โครงการเลิกบุหรี่เพื่อสุขภาพ"],
+    "elderly": ["โครงการเยี่ยมบ้านผู้สูงอายุติดเตียง", "โครงการโรงเรียนผู้สูงอายุ"],
+    "informal-workers": [
+        "โครงการคัดกรองความเสี่ยงจากการทำงานของแรงงานนอกระบบ",
+        "โครงการส่งเสริมความปลอดภัยของเกษตรกรจากสารเคมี",
+    ],
+    "ncd": ["โครงการคัดกรองเบาหวานและความดันโลหิตสูง", "โครงการปรับเปลี่ยนพฤติกรรมลดเสี่ยงโรคเรื้อรัง"],
+    "mother-child": ["โครงการพัฒนาการเด็กปฐมวัย", "โครงการฝากครรภ์คุณภาพ"],
+    "communicable-disease": ["โครงการป้องกันไข้เลือดออก", "โครงการควบคุมโรคติดต่อในชุมชน"],
+    "physical-activity": ["โครงการออกกำลังกายเพื่อสุขภาพ", "โครงการลานกีฬาชุมชน"],
+    "fund-admin": ["โครงการบริหารและพัฒนาศักยภาพกองทุน"],
+}
+BODY = (
+    "## หลักการและเหตุผล\n\nชุมชน{place}มีปัญหาสุขภาพที่ต้องแก้ไขร่วมกัน คณะกรรมการกองทุน"
+    "หลักประกันสุขภาพจึงสนับสนุนให้ดำเนิน{title} เพื่อให้ประชาชนมีสุขภาวะที่ดีขึ้น\n\n"
+    "## กิจกรรม\n\n- ประชุมชี้แจง\n- ดำเนินกิจกรรมตามแผน\n- ติดตามประเมินผล\n"
+)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def write_site(out: Path, projects: int, seed: int = 1, reports_every: int = 3) -> dict[str, int]:
+    """Write the synthetic site into ``out``; returns record counts."""
+    rng = random.Random(seed)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    (out / "data/site.yaml").write_text(
+        "title: พอร์ทัลสังเคราะห์\nbase_url: https://example.org/synthetic/\n", encoding="utf-8"
+    )
+    issues = "".join(f"- {{id: {i}, name: {n}, name_en: {e}}}\n" for i, n, e in ISSUES)
+    (out / "data/issues.yaml").write_text(issues, encoding="utf-8")
+    regions = Path(__file__).resolve().parent.parent / "data" / "regions.yaml"
+    (out / "data/regions.yaml").write_text(regions.read_text(encoding="utf-8"), encoding="utf-8")
+    subdistricts = [
+        s
+        for p in geothai.provinces()
+        for d in geothai.districts(p.code)
+        for s in geothai.subdistricts(d.code)
+    ]
+    n_funds = max(1, min(len(subdistricts), projects // 40))
+    chosen = rng.sample(subdistricts, n_funds)
+    for folder in ("funds", "plans", "projects", "reports"):
+        (out / "content" / folder).mkdir(parents=True, exist_ok=True)
+    counts = {"funds": 0, "plans": 0, "projects": 0, "reports": 0}
+    per_fund = projects // n_funds
+    extra = projects - per_fund * n_funds
+    for f_index, sub in enumerate(chosen):
+        fund_id = f"L{1000 + f_index}"
+        name = f"กองทุนหลักประกันสุขภาพ อบต.{sub.name_th}"
+        years = [2565, 2566, 2567, 2568]
+        finances = []
+        carried = Decimal(rng.randrange(50_000, 300_000))
+        for fy in years:
+            nhso, local = (
+                Decimal(rng.randrange(150_000, 600_000)),
+                Decimal(rng.randrange(30_000, 200_000)),
+            )
+            spent = Decimal(rng.randrange(100_000, 500_000))
+            balance = carried + nhso + local - spent
+            if balance < 0:
+                spent, balance = carried + nhso + local, Decimal(0)
+            finances.append(
+                f"  - {{fiscal_year: {fy}, carried_forward: {_money(carried)}, income: {{nhso: "
+                f"{_money(nhso)}, local: {_money(local)}}}, spent: {_money(spent)}, balance: "
+                f"{_money(balance)}}}\n"
+            )
+            carried = balance
+        area = f'{{subdistrict: "{sub.code}"}}'
+        (out / f"content/funds/{fund_id}.md").write_text(
+            f"---\nid: {fund_id}\nkind: local\nname: {name}\norganization: อบต.{sub.name_th}\n"
+            f"area: {area}\npopulation: {rng.randrange(2000, 20000)}\nfinances:\n"
+            f"{''.join(finances)}---\n",
+            encoding="utf-8",
+        )
+        counts["funds"] += 1
+        plans: dict[tuple[int, str], str] = {}
+        n_projects = per_fund + (1 if f_index < extra else 0)
+        for n in range(n_projects):
+            fy = years[n % len(years)]
+            issue = rng.choices([i for i, _, _ in ISSUES], WEIGHTS)[0]
+            key = (fy, issue)
+            if key not in plans:
+                plan_id = f"{fund_id}-{fy}-{issue}"
+                plans[key] = plan_id
+                plan_dir = out / "content/plans" / fund_id
+                plan_dir.mkdir(exist_ok=True)
+                (plan_dir / f"{plan_id}.md").write_text(
+                    f"---\nid: {plan_id}\nfund: {fund_id}\nfiscal_year: {fy}\nissue: {issue}\n"
+                    f"title: แผนงาน{dict((i, t) for i, t, _ in ISSUES)[issue]} ปี {fy}\n"
+                    f"budget: {_money(Decimal(rng.randrange(50_000, 300_000)))}\n---\n",
+                    encoding="utf-8",
+                )
+                counts["plans"] += 1
+            support = 4 if issue == "fund-admin" else rng.choice([1, 2, 3])
+            project_id = f"{fy % 100:02d}-{fund_id}-{support}-{n + 1:02d}"
+            start = date(fy - 544, 10, 1) + timedelta(days=rng.randrange(0, 120))
+            end = start + timedelta(days=rng.randrange(60, 240))
+            budget = Decimal(rng.randrange(5_000, 150_000))
+            first = (budget * Decimal("0.6")).quantize(Decimal("1"))
+            title = f"{rng.choice(TITLES[issue])} ตำบล{sub.name_th} ปี {fy}"
+            planned = rng.randrange(20, 200)
+            status = "completed" if n % reports_every == 0 else "in-progress"
+            (out / f"content/projects/{project_id}.md").write_text(
+                f"---\nid: {project_id}\ntitle: {title}\nfund: {fund_id}\nplan: {plans[key]}\n"
+                f"support_type: {support}\napproved_on: {start.isoformat()}\n"
+                f"start: {start.isoformat()}\nend: {end.isoformat()}\nbudget: {_money(budget)}\n"
+                f"responsible: ผู้รับผิดชอบ {n + 1}\narea: {area}\ninstallments:\n"
+                f"  - {{start: {start.isoformat()}, end: {end.isoformat()}, "
+                f"amount: {_money(first)}}}\n"
+                f"  - {{start: {start.isoformat()}, end: {end.isoformat()}, amount: "
+                f"{_money(budget - first)}}}\nobjectives:\n"
+                f"  - {{text: ลดปัญหา{issue}, indicator: ร้อยละ, size: 30, target: 20}}\n"
+                f"target_groups:\n  - {{name: ประชาชนกลุ่มเสี่ยง, planned: {planned}, "
+                f"attended: {planned - rng.randrange(0, 10)}}}\nstatus: {status}\n---\n"
+                + BODY.format(place=sub.name_th, title=title),
+                encoding="utf-8",
+            )
+            counts["projects"] += 1
+            if status == "completed":
+                day = start + timedelta(days=rng.randrange(0, (end - start).days + 1))
+                report_id = f"{day.isoformat()}-{project_id}"
+                folder = out / "content/reports" / str(day.year)
+                folder.mkdir(exist_ok=True)
+                (folder / f"{report_id}.md").write_text(
+                    f"---\nid: {report_id}\nproject: {project_id}\ntitle: รายงานกิจกรรม{title}\n"
+                    f"date: {day.isoformat()}\nkind: activity\nreporter: อสม. ตำบล{sub.name_th}\n"
+                    f"participants: {planned}\nspent: {_money(first)}\n---\n"
+                    f"## กิจกรรมที่ปฏิบัติ\n\nจัดกิจกรรมตามแผนในตำบล{sub.name_th}\n",
+                    encoding="utf-8",
+                )
+                counts["reports"] += 1
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--projects", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(write_site(args.out, args.projects, args.seed))
+
+
+if __name__ == "__main__":
+    main()
