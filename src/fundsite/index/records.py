@@ -53,6 +53,19 @@ def _area_text(areas: Iterable[Area]) -> str:
     return " ".join(parts)
 
 
+def _area_label(areas: list[Area]) -> str:
+    """``ต.คลองแดน อ.ระโนด จ.สงขลา`` for the first area, as results show it."""
+    if not areas:
+        return ""
+    a = areas[0]
+    parts = [
+        f"{prefix}{area_name(level, getattr(a, level))}"
+        for level, prefix in (("subdistrict", "ต."), ("district", "อ."), ("province", "จ."))
+        if getattr(a, level)
+    ]
+    return " ".join(parts) or (area_name("region", a.region) if a.region else "")
+
+
 def _record(
     url: str, kind: str, title: str, text: str, meta: dict[str, str], filters: dict[str, list[str]]
 ) -> SearchRecord:
@@ -79,7 +92,7 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                 "fund",
                 r.name,
                 text,
-                {"area": _area_text(node.areas[:1])},
+                {"area": _area_label(node.areas)},
                 {"fund": [r.name], **_area_filters(node.areas)},
             )
         elif kind == "plan":
@@ -140,7 +153,7 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                 text,
                 {
                     "fund": node.fund.record.name,
-                    "area": _area_text(areas[:1]),
+                    "area": _area_label(areas),
                     "budget": format_baht(r.budget) if r.budget is not None else "",
                     "date": format_date(r.start) if r.start else "",
                 },
@@ -175,7 +188,7 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                 text,
                 {
                     "fund": node.fund.record.name,
-                    "area": _area_text(node.areas[:1]),
+                    "area": _area_label(node.areas),
                     "date": format_date(r.date),
                     "budget": format_baht(r.spent) if r.spent is not None else "",
                 },

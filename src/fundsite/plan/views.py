@@ -67,7 +67,8 @@ def totals_by_area(graph: SiteGraph, level: str, projects: Iterable[ProjectNode]
             if area is None:
                 continue
             if area not in groups:
-                groups[area] = Total(area, area_name(level, area), f"{level}s/{area}/")
+                label = region_name(graph, area) if level == "region" else area_name(level, area)
+                groups[area] = Total(area, label, f"{level}s/{area}/")
             groups[area].projects.append(project)
     return sorted(groups.values(), key=lambda t: (-t.budget, str(t.key)))
 
@@ -86,6 +87,12 @@ def area_name(level: str, key: Any, lang: str = "th") -> str:
     return found.name_th if lang == "th" else found.name_en
 
 
+def region_name(graph: SiteGraph, key: Any) -> str:
+    """``เขต 12 สงขลา`` from data/regions.yaml, else ``เขต 12``."""
+    region = graph.regions.get(int(key)) if str(key).isdigit() else None
+    return region.name if region else area_name("region", key)
+
+
 def area_chain(graph: SiteGraph, level: str, key: Any) -> list[tuple[str, Any]]:
     """The areas above one area, from the region down: ``[("region", 12), ("province", "90")]``."""
     code = str(key)
@@ -102,8 +109,9 @@ def area_chain(graph: SiteGraph, level: str, key: Any) -> list[tuple[str, Any]]:
     return chain if level != "region" else [("region", key)]
 
 
-def _crumb(level: str, key: Any) -> tuple[str, str]:
-    return area_name(level, key), f"{level}s/{key}/"
+def _crumb(graph: SiteGraph, level: str, key: Any) -> tuple[str, str]:
+    name = region_name(graph, key) if level == "region" else area_name(level, key)
+    return name, f"{level}s/{key}/"
 
 
 def _paging(items: list[Any], number: int, base: str) -> dict[str, Any]:
@@ -207,7 +215,7 @@ def reports(graph: SiteGraph, number: int) -> dict[str, Any]:
 
 def fund(graph: SiteGraph, fund_id: str) -> dict[str, Any]:
     node: FundNode = graph.funds[fund_id]
-    crumbs = [_crumb(level, key) for level, key in _fund_chain(graph, node)]
+    crumbs = [_crumb(graph, level, key) for level, key in _fund_chain(graph, node)]
     plans_by_issue: dict[str, list[PlanNode]] = defaultdict(list)
     for plan_node in sorted(node.plans, key=lambda p: (-p.record.fiscal_year, p.id)):
         plans_by_issue[plan_node.record.issue].append(plan_node)
@@ -333,7 +341,7 @@ def issue(graph: SiteGraph, issue_id: str) -> dict[str, Any]:
 
 
 def area(graph: SiteGraph, level: str, key: Any) -> dict[str, Any]:
-    name = area_name(level, key)
+    name = region_name(graph, key) if level == "region" else area_name(level, key)
     funds_list = sorted(graph.lookup("funds", level, key), key=lambda f: f.id)
     projects_list = _projects_sorted(graph.lookup("projects", level, key))
     plans_list = graph.lookup("plans", level, key)
@@ -344,7 +352,7 @@ def area(graph: SiteGraph, level: str, key: Any) -> dict[str, Any]:
     reports_list = [r for p in projects_list for r in p.reports]
     return {
         "title": name,
-        "crumbs": [_crumb(lv, k) for lv, k in area_chain(graph, level, key)],
+        "crumbs": [_crumb(graph, lv, k) for lv, k in area_chain(graph, level, key)],
         "level": level,
         "key": key,
         "name_en": area_name(level, key, "en"),
@@ -380,7 +388,7 @@ def areas(graph: SiteGraph) -> dict[str, Any]:
             (
                 Total(
                     region_id,
-                    area_name("region", region_id),
+                    region_name(graph, region_id),
                     f"regions/{region_id}/",
                     graph.lookup("projects", "region", region_id),
                 ),

@@ -6,11 +6,13 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import geothai
 from markupsafe import escape
 
 from fundsite.thai import format_baht
 
-_BAR_H, _GAP, _LABEL_W, _WIDTH = 22, 6, 150, 560
+_WIDTH, _LABEL_H, _BAR_H, _GAP, _AMOUNT_W = 360, 17, 12, 9, 70
+_MAX_LABEL = 44  # characters shown above a bar; the table below has the full label
 
 
 def _short_baht(amount: Decimal, lang: str) -> str:
@@ -34,20 +36,23 @@ def bar_chart(
     if not totals:
         return ""
     top = max((t.budget for t in totals), default=Decimal(0)) or Decimal(1)
-    height = len(totals) * (_BAR_H + _GAP) + _GAP
-    bar_room = _WIDTH - _LABEL_W - 90
+    row = _LABEL_H + _BAR_H + _GAP
+    height = len(totals) * row
+    bar_room = _WIDTH - _AMOUNT_W
     rows = []
     for i, t in enumerate(totals):
-        y = _GAP + i * (_BAR_H + _GAP)
+        y = i * row
         w = max(1, int(bar_room * float(t.budget / top)))
-        label = escape(str(t.label))
+        text = str(t.label)
+        short = text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
         bar = (
-            f'<text x="{_LABEL_W - 6}" y="{y + 15}" text-anchor="end">{label}</text>'
-            f'<rect x="{_LABEL_W}" y="{y}" width="{w}" height="{_BAR_H}" rx="3"/>'
-            f'<text x="{_LABEL_W + w + 6}" y="{y + 15}">{escape(_short_baht(t.budget, lang))}'
-            f"</text>"
+            f"<title>{escape(text)}: {escape(format_baht(t.budget, lang))}</title>"
+            f'<text class="label" x="0" y="{y + 12}">{escape(short)}</text>'
+            f'<rect x="0" y="{y + _LABEL_H}" width="{w}" height="{_BAR_H}" rx="2"/>'
+            f'<text class="amount" x="{w + 5}" y="{y + _LABEL_H + 10}">'
+            f"{escape(_short_baht(t.budget, lang))}</text>"
         )
-        rows.append(f'<a href="{escape(url(t.url))}">{bar}</a>' if t.url else bar)
+        rows.append(f'<a href="{escape(url(t.url))}">{bar}</a>' if t.url else f"<g>{bar}</g>")
     svg = (
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'aria-labelledby="{caption_id}" preserveAspectRatio="xMinYMin meet">{"".join(rows)}</svg>'
@@ -74,7 +79,12 @@ def _link(t: Any, url: Callable[[str], str]) -> str:
 
 
 def project_map(
-    projects: Sequence[Any], *, url: Callable[[str], str], width: int = 320, title: str = ""
+    projects: Sequence[Any],
+    *,
+    url: Callable[[str], str],
+    width: int = 320,
+    title: str = "",
+    whole_country: bool = False,
 ) -> str:
     """Provinces of the projects (or all of Thailand) with a dot per project position."""
     try:
@@ -84,9 +94,13 @@ def project_map(
     located = [p for p in projects if p.record.location]
     if not located:
         return ""
-    codes = sorted({a.province for p in located for a in p.areas if a.province}) or None
+    provinces = sorted({a.province for p in located for a in p.areas if a.province})
+    codes = None if whole_country or not provinces else provinces
     paths, project_fn = geo.svg_paths(codes, width=width)
-    shapes = "".join(f'<path d="{d}"><title>{escape(code)}</title></path>' for code, d in paths)
+    names = {p.code: p.name_th for p in geothai.provinces()}
+    shapes = "".join(
+        f'<path d="{d}"><title>{escape(names.get(code, code))}</title></path>' for code, d in paths
+    )
     dots = []
     for p in located:
         x, y = project_fn(*p.record.location)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from fundsite.validate.types import Date, FiscalYear, Money, Text
@@ -43,7 +43,14 @@ class AreaRef(Record):
         return self
 
 
-Areas = Annotated[list[AreaRef], BeforeValidator(_as_list)]
+def _one_or_many(item: dict[str, Any]) -> WithJsonSchema:
+    """The schema of a field that takes one item or a list of them."""
+    return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item}]})
+
+
+Areas = Annotated[
+    list[AreaRef], BeforeValidator(_as_list), _one_or_many(AreaRef.model_json_schema())
+]
 #: Text that must be stated when its field is required (a title of "" is no title).
 Name = Annotated[Text, Field(min_length=1)]
 Id = Annotated[Text, Field(min_length=1, max_length=120, pattern=r"^[^/\\\s]+$")]
@@ -139,7 +146,9 @@ class Project(Record):
     title: Name
     fund: Id
     plan: Id | None = None
-    issues: Annotated[list[Id], BeforeValidator(_as_list)] = []
+    issues: Annotated[
+        list[Id], BeforeValidator(_as_list), _one_or_many({"type": "string", "minLength": 1})
+    ] = []
     programme: Id | None = None
     support_type: Annotated[int, Field(ge=1, le=5)] | None = None
     organization: Text | None = None
@@ -182,7 +191,13 @@ class Report(Record):
     area: Areas | None = None
     participants: Annotated[int, Field(ge=0)] | None = None
     spent: Money | None = None
-    photos: list[Annotated[Photo, BeforeValidator(_photo)]] = []
+    photos: list[
+        Annotated[
+            Photo,
+            BeforeValidator(_photo),
+            WithJsonSchema({"anyOf": [{"type": "string"}, Photo.model_json_schema()]}),
+        ]
+    ] = []
 
 
 class Page(Record):
