@@ -285,7 +285,13 @@ def find_personal_data(text: str) -> Iterator[tuple[str, str]]:
         yield code, m.group()
 
 
+#: Eight digits, maybe spaced or hyphenated: the least any phone number or national id holds.
+_CANDIDATE = re.compile(r"\d(?:[\s-]?\d){7}")
+
+
 def _personal_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    if not _CANDIDATE.search(text):
+        return
     for m in _NATIONAL_ID.finditer(text):
         if _valid_national_id(m.group()):
             yield "personal-national-id", m
@@ -317,6 +323,8 @@ def personal_data(graph: SiteGraph, out: Collector) -> None:
             for code, found in find_personal_data(text):
                 out.at(node, loc, code, W, hint="hint-personal", value=found)
                 _redact(node.record, loc, found)  # type: ignore[attr-defined]
+        if not _CANDIDATE.search(node.body):
+            continue
         for offset, line in enumerate(node.body.split("\n")):
             for code, match in _personal_matches(line):
                 found = match.group()
