@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -24,13 +25,14 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("search") / "build"
+    host_root = tmp_path_factory.mktemp("search")
+    out = host_root / "sub" / "path"  # served under a sub-path, as a GitHub Pages project site
     # split_at=1 forces one index part per health region, merged in the browser
     result = build(REPO, out, workers=2, index=True, index_split_at=1)
     assert result.ok
     assert len(list((out / "pagefind").glob("region-*"))) >= 3
-    with serve(out) as url:
-        yield url
+    with serve(host_root) as url:
+        yield url + "sub/path/"
 
 
 def search(page: Any, base: str, query: str = "", **filters: str) -> list[str]:
@@ -43,7 +45,10 @@ def search(page: Any, base: str, query: str = "", **filters: str) -> list[str]:
     page.fill("#q", query)
     page.click("#search-form button[type=submit]")
     page.wait_for_selector("#results[data-done]", state="attached", timeout=20_000)
-    return [a.get_attribute("href") for a in page.locator(".result-title a").all()]
+    prefix = urlparse(base).path.rstrip("/")
+    hrefs = [a.get_attribute("href") or "" for a in page.locator(".result-title a").all()]
+    assert all(h.startswith(prefix + "/") for h in hrefs), hrefs
+    return [h[len(prefix) :] for h in hrefs]
 
 
 @pytest.fixture
@@ -116,7 +121,10 @@ def test_header_search_box_leads_to_results(page: Any, site_url: str) -> None:
     page.fill("#q-top", "แรงงาน")
     page.press("#q-top", "Enter")
     page.wait_for_selector(".result-title a", timeout=20_000)
-    assert "/search/" in page.url
+    assert page.url.startswith(site_url + "search/")
+    page.locator(".result-title a").first.click()  # a result opens its page under the sub-path
+    page.wait_for_load_state()
+    assert page.url.startswith(site_url) and page.locator("h1").count() == 1
 
 
 def test_search_from_an_english_language_site(chromium: Any, tmp_path: Path) -> None:
