@@ -193,6 +193,97 @@ class _Converter:
         return self.loader.construct_object(node, deep=True)
 
 
+class _Fallback(Exception):
+    """The document uses anchors, tags, merge keys or complex keys: use the node path."""
+
+
+_NO_KEY = object()
+_SIMPLE_CHARS = ("&", "*", "!", "<<", "?")
+
+
+def _plain_scalar(loader: _Loader, value: str) -> Any:
+    """A plain (unquoted) scalar, typed as YAML 1.1 would, floats as exact Decimals."""
+    if value[:1] not in _RESOLVER_FIRST:
+        return value
+    tag = yaml.SafeLoader.resolve(loader, yaml.ScalarNode, value, (True, False))
+    if tag in (_STR, _TIMESTAMP):
+        return value
+    if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
+        return int(value)
+    if tag == _FLOAT:
+        try:
+            return Decimal(value.replace("_", ""))
+        except InvalidOperation:
+            return value
+    return loader.construct_object(yaml.ScalarNode(tag, value), deep=True)
+
+
+def _from_events(loader: _Loader) -> Any:
+    """Build PosDict/PosList straight from libyaml's events (~2x faster than via nodes).
+
+    Raises :class:`_Fallback` for what only the node path handles.
+    """
+    offset = loader.line_offset
+    stack: list[list[Any]] = []  # [container, pending key, key position]
+    root: Any = None
+    loader.get_event()  # StreamStart
+    if loader.check_event(yaml.StreamEndEvent):
+        return None
+    loader.get_event()  # DocumentStart
+    while True:
+        event = loader.get_event()
+        kind = type(event)
+        if kind is yaml.DocumentEndEvent:
+            break
+        mark = event.start_mark
+        pos = (mark.line + 1 + offset, mark.column + 1)
+        if kind is yaml.ScalarEvent:
+            if event.anchor or (event.tag and event.tag != "!"):
+                raise _Fallback
+            value: Any = _plain_scalar(loader, event.value) if event.implicit[0] else event.value
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor or (event.tag and event.tag not in ("!", None)):
+                raise _Fallback
+            value = PosDict() if kind is yaml.MappingStartEvent else PosList()
+            value.pos = pos
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        else:  # an alias
+            raise _Fallback
+        if stack:
+            top = stack[-1]
+            container = top[0]
+            if type(container) is PosList:
+                container.append(value)
+                container.item_pos.append(pos)
+            elif top[1] is _NO_KEY:
+                if (type(value) is not str and type(value) is not int) or value == "<<":
+                    raise _Fallback  # complex, merge or non-text keys
+                top[1], top[2] = value, pos
+            else:
+                key = top[1]
+                if key in container:
+                    loader.duplicates.append(DuplicateKey(str(key), top[2], container.key_pos[key]))
+                container[key] = value
+                container.key_pos[key] = top[2]
+                container.value_pos[key] = pos
+                top[1] = _NO_KEY
+        else:
+            root = value
+        if type(value) is PosDict or type(value) is PosList:
+            stack.append([value, _NO_KEY, None])
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = loader.get_event()
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream",
+            None,
+            "but found another document",
+            event.start_mark,
+        )
+    return root
+
+
 MAX_NODES = 1_000_000
 
 
@@ -229,6 +320,13 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, list[DuplicateKey]
     loader.line_map = _line_map(text)
     loader.duplicates = []
     try:
+        if loader.line_map is None and not any(c in text for c in _SIMPLE_CHARS):
+            try:
+                return _from_events(loader), loader.duplicates
+            except _Fallback:
+                loader.dispose()
+                loader = _Loader(text)
+                loader.line_offset, loader.line_map, loader.duplicates = line_offset, None, []
         node = loader.get_single_node()
         if node is not None and "*" in text and _expanded_size(node, {}) > MAX_NODES:
             raise YamlSyntaxError(
