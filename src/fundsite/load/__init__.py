@@ -1,5 +1,5 @@
 """Stage 1 of the pipeline: files → raw records with source positions."""
 
-from fundsite.load.files import LoadResult, RawRecord, load_site
+from fundsite.load.files import RawRecord, discover, read_record
 
-__all__ = ["LoadResult", "RawRecord", "load_site"]
+__all__ = ["RawRecord", "discover", "read_record"]

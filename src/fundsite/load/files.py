@@ -6,9 +6,7 @@ loading goes on with the next file so that one run reports everything.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,14 +34,6 @@ class RawRecord:
     data: Any  # PosDict for a well-formed record
     body: str = ""
     body_line: int = 1  # line of the file where the body starts
-
-
-@dataclass
-class LoadResult:
-    """Everything read from a site folder."""
-
-    records: list[RawRecord]
-    problems: list[Problem]
 
 
 def discover(site: Path) -> Iterator[tuple[str, Path]]:
@@ -133,33 +123,3 @@ def _duplicate(path: str, dup: DuplicateKey) -> Problem:
         field=dup.key,
         params={"first_line": dup.first[0]},
     )
-
-
-def _read_many(args: tuple[list[tuple[str, str]], str]) -> tuple[list[RawRecord], list[Problem]]:
-    items, site = args
-    root = Path(site)
-    records: list[RawRecord] = []
-    problems: list[Problem] = []
-    for kind, path in items:
-        r, p = read_record(kind, Path(path), root)
-        records.extend(r)
-        problems.extend(p)
-    return records, problems
-
-
-def load_site(site: Path, workers: int | None = None) -> LoadResult:
-    """Read every record file of ``site``; large sites are parsed in parallel processes."""
-    site = site.resolve()
-    files = [(kind, str(path)) for kind, path in discover(site)]
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(files) < 2000:
-        records, problems = _read_many((files, str(site)))
-        return LoadResult(records, problems)
-    chunk = max(200, len(files) // (workers * 8))
-    batches = [(files[i : i + chunk], str(site)) for i in range(0, len(files), chunk)]
-    records, problems = [], []
-    with ProcessPoolExecutor(workers) as pool:
-        for r, p in pool.map(_read_many, batches):
-            records.extend(r)
-            problems.extend(p)
-    return LoadResult(records, problems)

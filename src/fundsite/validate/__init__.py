@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fundsite.diagnostics import Problem
-from fundsite.load import load_site
 from fundsite.validate.build_graph import link
 from fundsite.validate.graph import SiteGraph
 
@@ -26,8 +25,9 @@ class CheckResult:
 
 def check_site(site_dir: Path, workers: int | None = None) -> CheckResult:
     """Load and validate a site folder: the whole of ``fundsite check``."""
-    loaded = load_site(site_dir, workers=workers)
-    graph, problems = link(loaded, site_dir.resolve())
+    from fundsite.validate.records import check_files
+
+    checked = check_files(site_dir, workers=workers)
+    graph, problems = link(checked, site_dir.resolve())
     problems.sort(key=lambda p: p.sort_key)
-    files = len({r.path for r in loaded.records} | {p.file for p in loaded.problems})
-    return CheckResult(graph, problems, files)
+    return CheckResult(graph, problems, checked.files)

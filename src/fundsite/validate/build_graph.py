@@ -7,36 +7,22 @@ collected: one run reports everything.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
-
 from fundsite.diagnostics import Problem
-from fundsite.load.files import CONTENT_KINDS, DATA_FILES, LoadResult, RawRecord
+from fundsite.load.files import CONTENT_KINDS, DATA_FILES, RawRecord
 from fundsite.thai import fiscal_year
 from fundsite.validate import rules
 from fundsite.validate.areas import AreaIssue, province_code, resolve
+from fundsite.validate.collector import Collector
 from fundsite.validate.graph import (
-    FundNode,
     Node,
-    PageNode,
-    PlanNode,
-    ProjectNode,
-    ReportNode,
     SiteGraph,
 )
 from fundsite.validate.models import MODELS, AreaRef, Issue, Region, Site
-from fundsite.validate.positions import locate, problems_from
+from fundsite.validate.records import NODE_TYPES, Checked, CheckedFiles
 
-_NODE_TYPES: dict[str, type[Node]] = {
-    "fund": FundNode,
-    "plan": PlanNode,
-    "project": ProjectNode,
-    "report": ReportNode,
-    "page": PageNode,
-}
 _GRAPH_FIELD = {
     "fund": "funds",
     "plan": "plans",
@@ -44,64 +30,6 @@ _GRAPH_FIELD = {
     "report": "reports",
     "page": "pages",
 }
-
-
-class Collector:
-    """Collects problems, locating fields in the raw record they came from."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        #: kind → ids (and file names) of records that exist but were left out of the graph
-        #: because of their own, already reported, errors; ``"*"`` when a whole data file is
-        #: unreadable. References to them are not reported again as "there is no …".
-        self.broken: dict[str, set[str]] = defaultdict(set)
-
-    def is_broken(self, kind: str, value: Any) -> bool:
-        ids = self.broken.get(kind, ())
-        return "*" in ids or str(value) in ids
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def at(
-        self,
-        node: Node | RawRecord,
-        loc: tuple[Any, ...],
-        code: str,
-        severity: str = "error",
-        hint: str | None = None,
-        key: bool = False,
-        note: bool = False,
-        field_name: str | None = None,
-        **params: Any,
-    ) -> Problem:
-        """Record a problem about field ``loc`` of a record; ``note`` shows it on its page too.
-
-        ``field_name`` names a field that is not written (missing), at the record's start.
-        """
-        raw = node.raw if isinstance(node, Node) else node.data
-        (line, col), field = locate(raw, loc, key=key) if loc else (raw.pos, field_name)
-        problem = Problem(severity, code, node.path, line, col, field, params, hint)  # type: ignore[arg-type]
-        self.problems.append(problem)
-        if note and isinstance(node, Node):
-            node.notes.append(problem)
-        return problem
-
-
-def _check_models(result: LoadResult, out: Collector) -> list[tuple[RawRecord, Any]]:
-    valid: list[tuple[RawRecord, Any]] = []
-    for raw in result.records:
-        model = MODELS[raw.kind]
-        try:
-            valid.append((raw, model.model_validate(raw.data)))
-        except ValidationError as exc:
-            out.problems.extend(problems_from(exc, raw.data, raw.path, model))
-            partial = _without_bad_fields(raw.data, exc, model)
-            if partial is not None:
-                valid.append((raw, partial))
-            else:
-                _mark_broken(out, raw.kind, raw.path, raw.data.get("id"))
-    return valid
 
 
 def _mark_broken(out: Collector, kind: str, path: str, record_id: Any = None) -> None:
@@ -129,22 +57,6 @@ def _mark_unloadable(problems: list[Problem], out: Collector) -> None:
                 out.broken[kind].add("*")
 
 
-def _without_bad_fields(data: Any, exc: ValidationError, model: Any) -> Any:
-    """The record less its faulty optional fields, so cross-record rules can still check it.
-
-    Its problems are already reported; this only lets one run report everything.
-    """
-    bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
-    if not isinstance(data, dict) or any(
-        name in model.model_fields and model.model_fields[name].is_required() for name in bad
-    ):
-        return None
-    try:
-        return model.model_validate({k: v for k, v in data.items() if k not in bad})
-    except ValidationError:
-        return None
-
-
 def _regions(records: list[tuple[RawRecord, Region]], out: Collector) -> dict[str, int]:
     """Province code → region, from data/regions.yaml; each province in exactly one region."""
     region_of: dict[str, int] = {}
@@ -170,23 +82,29 @@ def _regions(records: list[tuple[RawRecord, Region]], out: Collector) -> dict[st
     return region_of
 
 
-def link(result: LoadResult, site_dir: Path) -> tuple[SiteGraph | None, list[Problem]]:
-    """Validate every record and build the graph; the graph is None only without a site."""
-    out = Collector()
-    out.problems.extend(result.problems)
-    _mark_unloadable(result.problems, out)
-    valid = _check_models(result, out)
-    by_kind: dict[str, list[tuple[RawRecord, Any]]] = {k: [] for k in MODELS}
-    for raw, model in valid:
-        by_kind[raw.kind].append((raw, model))
+def link(checked: CheckedFiles, site_dir: Path) -> tuple[SiteGraph | None, list[Problem]]:
+    """Link checked records into the graph and run the cross-record rules.
+
+    The graph is None only when the site itself (data/site.yaml) cannot be read.
+    """
+    out = Collector(site_dir)
+    out.problems.extend(checked.load_problems)
+    out.problems.extend(checked.problems)
+    _mark_unloadable(checked.load_problems, out)
+    by_kind: dict[str, list[Checked]] = {k: [] for k in MODELS}
+    for record in checked.records:
+        if record.model is None:
+            _mark_broken(out, record.kind, record.path, record.raw_id)
+        else:
+            by_kind[record.kind].append(record)
     sites = by_kind["site"]
     if not sites:
         if not any(p.file.startswith("data/site.") for p in out.problems):
             out.add(Problem("error", "no-site", "data/site.yaml"))
         return None, out.problems
-    site: Site = sites[0][1]
+    site: Site = sites[0].model
     issues: dict[str, Issue] = {}
-    for raw, issue in by_kind["issue"]:
+    for raw, issue in ((c.raw, c.model) for c in by_kind["issue"]):
         if issue.id in issues:
             out.at(
                 raw,
@@ -198,28 +116,29 @@ def link(result: LoadResult, site_dir: Path) -> tuple[SiteGraph | None, list[Pro
                 other_line="",
             )
         issues[issue.id] = issue
-    region_of = _regions(by_kind["region"], out)
+    region_records = [(c.raw, c.model) for c in by_kind["region"]]
+    region_of = _regions(region_records, out)
     graph = SiteGraph(
         site=site,
         issues=issues,
-        regions={r.id: r for _, r in by_kind["region"]},
+        regions={r.id: r for _, r in region_records},
         region_of_province=region_of,
         media=_media(site_dir),
     )
     first_seen: dict[tuple[str, str], Node] = {}
-    for kind, node_type in _NODE_TYPES.items():
+    for kind in NODE_TYPES:
         store = getattr(graph, _GRAPH_FIELD[kind])
-        for raw, model in by_kind[kind]:
-            node = node_type(path=raw.path, body=raw.body, body_line=raw.body_line, raw=raw.data)
-            node.record = model  # type: ignore[attr-defined]
-            stem = PurePosixPath(raw.path).stem
+        for record in by_kind[kind]:
+            node, model = record.node, record.model
+            assert node is not None
+            stem = PurePosixPath(node.path).stem
             if kind == "page":
                 node.slug = stem  # type: ignore[attr-defined]
                 if model.id is None:
                     model.id = stem
             if model.id != stem:
                 out.at(node, ("id",), "id-mismatch", hint="hint-rename", value=model.id, stem=stem)
-                _mark_broken(out, kind, raw.path, model.id)
+                _mark_broken(out, kind, node.path, model.id)
                 continue
             if (kind, model.id) in first_seen:
                 other = first_seen[(kind, model.id)]
@@ -230,7 +149,7 @@ def link(result: LoadResult, site_dir: Path) -> tuple[SiteGraph | None, list[Pro
                     value=model.id,
                     kind_code=kind,
                     other=other.path,
-                    other_line=other.raw.pos[0] if other.raw else 1,
+                    other_line=out.position(other, ())[0],
                 )
                 continue
             first_seen[(kind, model.id)] = node

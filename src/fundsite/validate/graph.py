@@ -27,6 +27,11 @@ class Node:
     def id(self) -> str:
         return self.record.id  # type: ignore[attr-defined, no-any-return]
 
+    @property
+    def kind(self) -> str:
+        """``fund``, ``plan``, ``project``, ``report`` or ``page``."""
+        return type(self).__name__.removesuffix("Node").lower()
+
 
 @dataclass(eq=False)
 class FundNode(Node):

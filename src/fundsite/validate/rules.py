@@ -20,7 +20,7 @@ from fundsite.validate.graph import Node, SiteGraph
 from fundsite.validate.models import RECOMMENDED
 
 if TYPE_CHECKING:
-    from fundsite.validate.build_graph import Collector
+    from fundsite.validate.collector import Collector
 
 W = "warning"
 
@@ -41,15 +41,11 @@ def unknown_reference(
     )
 
 
-def recommended_fields(graph: SiteGraph, out: Collector) -> None:
-    for kind, fields in RECOMMENDED.items():
-        store: dict[str, Node] = graph.funds if kind == "fund" else graph.projects  # type: ignore[assignment]
-        for node in store.values():
-            for name in fields:
-                if name not in node.raw or node.raw[name] in (None, []):
-                    out.at(
-                        node, (), "missing-recommended", W, hint="hint-recommended", field_name=name
-                    )
+def recommended_fields(node: Node, out: Collector) -> None:
+    """Fields that may be left out but make pages say "ไม่ระบุ": a warning when missing."""
+    for name in RECOMMENDED.get(node.kind, ()):
+        if name not in node.raw or node.raw[name] in (None, []):
+            out.at(node, (), "missing-recommended", W, hint="hint-recommended", field_name=name)
 
 
 def periods(graph: SiteGraph, out: Collector) -> None:
@@ -314,17 +310,15 @@ def _strings(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, 
 REDACTED = "[ข้อมูลส่วนบุคคล]"
 
 
-def personal_data(graph: SiteGraph, out: Collector) -> None:
+def personal_data(node: Node, out: Collector) -> None:
     """Warn about phone numbers and national ids, and keep them out of the published site."""
     from fundsite.diagnostics import Problem
 
-    for node in graph.all_nodes():
-        for loc, text in _strings(node.raw):
-            for code, found in find_personal_data(text):
-                out.at(node, loc, code, W, hint="hint-personal", value=found)
-                _redact(node.record, loc, found)  # type: ignore[attr-defined]
-        if not _CANDIDATE.search(node.body):
-            continue
+    for loc, text in _strings(node.raw):
+        for code, found in find_personal_data(text):
+            out.at(node, loc, code, W, hint="hint-personal", value=found)
+            _redact(node.record, loc, found)  # type: ignore[attr-defined]
+    if _CANDIDATE.search(node.body):
         for offset, line in enumerate(node.body.split("\n")):
             for code, match in _personal_matches(line):
                 found = match.group()
@@ -393,8 +387,11 @@ def funds_without_subdistrict(graph: SiteGraph, out: Collector) -> None:
             out.at(fund, ("area",), "area-subdistrict-for-programme", W)
 
 
+#: Rules about one record on its own: they run where the record was parsed, in parallel.
+RECORD_RULES: list[Callable[[Node, Collector], None]] = [recommended_fields, personal_data]
+
+#: Rules across records: they run once the graph is linked.
 RULES: list[Callable[[SiteGraph, Collector], None]] = [
-    recommended_fields,
     periods,
     balances,
     installments,
@@ -402,7 +399,6 @@ RULES: list[Callable[[SiteGraph, Collector], None]] = [
     target_groups,
     project_codes,
     locations,
-    personal_data,
     regions,
     funds_without_subdistrict,
 ]
