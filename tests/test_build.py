@@ -56,6 +56,8 @@ def broken_links(root: Path) -> list[str]:
     """Every internal link or asset of every HTML page that points at nothing."""
     broken = []
     for page in root.rglob("*.html"):
+        if page.name == "404.html" and page.parent == root:
+            continue  # absolute links: see test_404_links_work_at_any_depth
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8"))
         base = "file://" + page.as_posix()
@@ -254,3 +256,15 @@ def test_english_site_uses_english_labels(tmp_path: Path) -> None:
     html = (out / "projects/68-L9001-2-01/index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html
     assert "Approved on" in html and "22 Nov 2024" in html and "30,000.00 THB" in html
+
+
+def test_404_links_work_at_any_depth(mini_site: Path) -> None:
+    """The 404 page is served at any address, so its links are absolute under base_url."""
+    parser = _Links()
+    parser.feed((mini_site / "404.html").read_text(encoding="utf-8"))
+    internal = [link for link in parser.links if not link.startswith(("http", "mailto:", "#"))]
+    assert internal
+    for link in internal:
+        assert link.startswith("/sub/path/"), link
+        target = mini_site / unquote(link.removeprefix("/sub/path/").split("#")[0])
+        assert (target / "index.html" if target.is_dir() else target).exists(), link

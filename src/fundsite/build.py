@@ -19,12 +19,13 @@ from typing import Any
 import jinja2
 
 from fundsite.diagnostics import Problem
-from fundsite.plan import PagePlan, plan_site
+from fundsite.history import load_history
+from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_site
 from fundsite.validate.graph import SiteGraph
-from fundsite.write import outputs
-from fundsite.write.atomic import staged, write_text
+from fundsite.write import manifest, outputs
+from fundsite.write.atomic import remove, staged, write_text
 
 
 @dataclass
@@ -34,6 +35,7 @@ class BuildResult:
     pages: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     out: Path | None = None
+    rendered: int = 0  # pages rendered by this build (fewer than ``pages`` when incremental)
 
 
 class BuildRefused(Exception):
@@ -44,29 +46,33 @@ class BuildRefused(Exception):
 _STATE: dict[str, Any] = {}
 
 
-def _render_chunk(bounds: tuple[int, int]) -> int:
+def _render_chunk(bounds: tuple[int, int]) -> dict[str, list[str]]:
     graph: SiteGraph = _STATE["graph"]
     plans: list[PagePlan] = _STATE["plans"]
-    env = _STATE.get("env") or make_env(_STATE["theme"], graph, _STATE["base_url"])
+    env = _STATE.get("env") or make_env(
+        _STATE["theme"], graph, _STATE["base_url"], _STATE["root"].parent / ".fundsite-cache/jinja"
+    )
     _STATE["env"] = env
     root: Path = _STATE["root"]
-    for plan in plans[bounds[0] : bounds[1]]:
-        _render_one(env, graph, plan, root)
-    return bounds[1] - bounds[0]
+    return {plan.path: _render_one(env, graph, plan, root) for plan in plans[bounds[0] : bounds[1]]}
 
 
-def _render_one(env: Any, graph: SiteGraph, plan: PagePlan, root: Path) -> None:
+def _render_one(env: Any, graph: SiteGraph, plan: PagePlan, root: Path) -> list[str]:
+    """Render one page and the files beside it; returns the files written."""
     context = plan.context(graph)
     html = render_page(env, plan.template, plan.path, context)
     write_text(root, plan.path, html)
+    written = [plan.path]
     folder = plan.path.rsplit("/", 1)[0] if "/" in plan.path else ""
     if plan.data and context.get("records") is not None:
+        written.append(f"{folder}/index.json" if folder else "index.json")
         write_text(
             root,
             f"{folder}/index.json" if folder else "index.json",
             outputs.to_json(context["records"]),
         )
     if plan.feed:
+        written.append(plan.feed)
         base = _STATE["base_url"]
         entries = context.get("feed_entries", [])
         updated = max((r.record.date for r in entries), default=_STATE["today"])
@@ -83,6 +89,7 @@ def _render_one(env: Any, graph: SiteGraph, plan: PagePlan, root: Path) -> None:
                 updated,
             ),
         )
+    return written
 
 
 def render_all(
@@ -93,21 +100,25 @@ def render_all(
     root: Path,
     today: date,
     workers: int,
-) -> None:
-    """Render every planned page into ``root``, in parallel across ``workers`` processes."""
+) -> dict[str, list[str]]:
+    """Render the given pages into ``root``, in parallel across ``workers`` processes.
+
+    Returns page path → the files it wrote.
+    """
     _STATE.update(
         graph=graph, plans=plans, theme=theme, base_url=base_url, root=root, today=today, env=None
     )
     try:
         if workers <= 1 or len(plans) < 200:
-            _render_chunk((0, len(plans)))
-            return
+            return _render_chunk((0, len(plans)))
         size = max(50, len(plans) // (workers * 16))
         chunks = [(i, min(i + size, len(plans))) for i in range(0, len(plans), size)]
         ctx = multiprocessing.get_context("fork")
+        files: dict[str, list[str]] = {}
         with ctx.Pool(workers) as pool:
-            for _ in pool.imap_unordered(_render_chunk, chunks):
-                pass
+            for part in pool.imap_unordered(_render_chunk, chunks):
+                files.update(part)
+        return files
     finally:
         _STATE.clear()
 
@@ -139,8 +150,13 @@ def build(
     progress: Callable[[str], None] | None = None,
     index: bool = True,
     index_split_at: int | None = None,
+    incremental: bool = True,
 ) -> BuildResult:
-    """Build the site into ``out``. Raises nothing for bad input: see ``result.problems``."""
+    """Build the site into ``out``. Raises nothing for bad input: see ``result.problems``.
+
+    ``incremental`` renders only the pages whose records, theme or data changed since the last
+    build into ``out`` (see :mod:`fundsite.plan.deps`); the result equals a clean build.
+    """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -149,6 +165,7 @@ def build(
     if not checked.ok or checked.graph is None:
         return BuildResult(False, checked.problems, seconds=timings)
     graph = checked.graph
+    graph.history = load_history(site_dir)
     say(f"check: {len(checked.problems)} warnings ({timings['check']:.2f} s)")
     t0 = time.perf_counter()
     plans = plan_site(graph)
@@ -168,6 +185,7 @@ def build(
         workers if workers is not None else (os.cpu_count() or 1),
         index,
         index_split_at,
+        incremental,
     )
     try:
         return _publish(job, say, timings)
@@ -192,6 +210,7 @@ class _Job:
     workers: int
     index: bool
     index_split_at: int | None
+    incremental: bool
 
 
 def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
@@ -207,15 +226,44 @@ def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
 
 def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -> BuildResult:
     graph, plans, base_url = job.graph, job.plans, job.base_url
-    with staged(job.out) as root:
+    fresh = manifest.Manifest(global_digest=deps.global_digest(graph, job.theme, base_url))
+    fresh.pages = deps.fingerprints(graph, plans, fresh.global_digest)
+    last = manifest.load(job.site_dir, job.out) if job.incremental else None
+    if last is not None and (
+        last.global_digest != fresh.global_digest or (job.index and not last.indexed)
+    ):
+        last = None  # the theme, data files or fundsite changed: every page changes
+    todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
+    manifest.forget(job.site_dir, job.out)  # until this build has succeeded
+    with staged(job.out, reuse=last is not None) as root:
         t0 = time.perf_counter()
-        render_all(graph, plans, job.theme, base_url, root, job.today, job.workers)
+        if last is not None:
+            for page in set(last.pages) - set(fresh.pages):  # pages of deleted records
+                for rel in last.files.get(page, []):
+                    remove(root, rel)
+            for page in (p.path for p in todo):  # a page may write fewer files than before
+                for rel in last.files.get(page, []):
+                    remove(root, rel)
+        written = render_all(graph, todo, job.theme, base_url, root, job.today, job.workers)
+        fresh.files = {
+            page: files
+            for page, files in (last.files if last else {}).items()
+            if page in fresh.pages
+        }
+        fresh.files.update(written)
         timings["render"] = time.perf_counter() - t0
-        say(f"render: {len(plans)} pages ({timings['render']:.2f} s)")
+        say(f"render: {len(todo)} of {len(plans)} pages ({timings['render']:.2f} s)")
         t0 = time.perf_counter()
-        outputs.copy_tree(job.theme / "static", root / "static")
-        outputs.copy_tree(job.site_dir / "content" / "media", root / "media")
-        outputs.open_data(graph, root, job.today)
+        for folder, source in (
+            ("static", job.theme / "static"),
+            ("media", job.site_dir / "content" / "media"),
+        ):
+            remove(root, folder)
+            outputs.copy_tree(source, root / folder)
+        if last is None or todo:
+            for old in (root / "data").glob("snapshot-*.zip"):
+                old.unlink()
+            outputs.open_data(graph, root, job.today)
         pages = [p.path for p in plans if p.path != "404.html"]
         write_text(root, "sitemap.xml", outputs.sitemap(base_url, pages))
         write_text(root, "robots.txt", outputs.robots(base_url))
@@ -226,6 +274,19 @@ def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -
 
             t0 = time.perf_counter()
             options = {"split_at": job.index_split_at} if job.index_split_at else {}
-            build_index(graph, plans, root, say, **options)
+            fresh.parts = build_index(
+                graph,
+                plans,
+                root,
+                say,
+                previous=last.parts if last else None,
+                changed={p.path for p in todo}
+                | (set(last.pages) - set(fresh.pages) if last else set()),
+                **options,
+            )
+            fresh.indexed = True
             timings["index"] = time.perf_counter() - t0
-    return BuildResult(True, job.problems, len(plans), timings, job.out)
+        elif (root / "pagefind").exists():
+            remove(root, "pagefind")
+    manifest.save(job.site_dir, job.out, fresh)
+    return BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))

@@ -52,6 +52,7 @@ def _build(args: argparse.Namespace) -> int:
         out,
         workers=args.jobs,
         index=not args.no_search,
+        incremental=not args.clean,
         progress=lambda msg: print(msg, file=sys.stderr),
     )
     if not result.ok:
@@ -59,8 +60,16 @@ def _build(args: argparse.Namespace) -> int:
         print("ไม่เผยแพร่: แก้ข้อผิดพลาดก่อน (the site was not published)", file=sys.stderr)
         return 1
     took = time.perf_counter() - started
-    print(f"{result.pages} pages → {out} ({took:.1f} s)", file=sys.stderr)
+    print(
+        f"{result.pages} pages ({result.rendered} rendered) → {out} ({took:.1f} s)", file=sys.stderr
+    )
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from fundsite.serve import run
+
+    return run(args)
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -93,7 +102,25 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=int, default=None, help="render processes")
     build.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="render every page (default: only what changed since the last build)",
+    )
     build.set_defaults(func=_build)
+
+    serve = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
+    serve.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
+    serve.add_argument("-p", "--port", type=int, default=8000, help="port (0: any free port)")
+    serve.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
+    serve.add_argument("--search", action="store_true", help="also build the search index")
+    serve.add_argument("-j", "--jobs", type=int, default=None, help="render processes")
+    serve.set_defaults(func=_serve)
+
+    from fundsite.new import configure as configure_new  # flags per kind; runs fundsite.new.run
+
+    new = sub.add_parser("new", help="start a fund, plan, project or report from a template")
+    configure_new(new)
 
     schema = sub.add_parser("schema", help="write JSON Schemas of the record kinds for editors")
     schema.add_argument("--out", default="schemas", help="output folder (default: schemas)")

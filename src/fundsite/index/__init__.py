@@ -18,21 +18,15 @@ import json
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from fundsite.index.records import SearchRecord, search_records
+from fundsite.index.records import SearchRecord, page_of, search_records
 from fundsite.plan import PagePlan
 from fundsite.validate.graph import SiteGraph
+from fundsite.write.atomic import remove, write_text
 
 __all__ = ["SearchRecord", "build_index", "search_records"]
-
-
-@dataclass
-class IndexStats:
-    parts: int
-    records: int
 
 
 def _page(record: SearchRecord) -> str:
@@ -87,20 +81,51 @@ def build_index(
     root: Path,
     say: Callable[[str], None] = lambda _m: None,
     split_at: int = SPLIT_AT,
-) -> IndexStats:
-    """Write ``pagefind/<part>/`` indexes and ``pagefind/parts.json`` listing them.
+    previous: dict[str, str] | None = None,
+    changed: set[str] | None = None,
+) -> dict[str, str]:
+    """Write ``pagefind/<part>/`` indexes and ``pagefind/parts.json``; return page → part.
 
-    Below ``split_at`` records everything goes into one part, ``all``.
+    Below ``split_at`` searchable pages everything goes into one part, ``all``. Given the
+    ``previous`` build's page → part map and the pages that ``changed`` since, only the parts
+    holding changed pages are indexed again; the others are kept as they are.
     """
-    records = list(search_records(graph, plans))
-    parts: dict[str, list[SearchRecord]] = {}
-    for record in records:
-        name = part_of(record) if len(records) >= split_at else "all"
-        parts.setdefault(name, []).append(record)
+    searchable = [p for p in plans if p.searchable]
+    split = len(searchable) >= split_at
+    if previous is not None and (any(v != "all" for v in previous.values()) != split):
+        previous = None  # the site crossed the split threshold: index everything again
+    redo = (
+        searchable
+        if previous is None or changed is None
+        else [p for p in searchable if p.path in changed or p.path not in previous]
+    )
+    records = {page_of(r): r for r in search_records(graph, redo)}
+    redone = {p.path for p in redo}
+    part_of_page: dict[str, str] = {}
+    for plan in searchable:
+        if plan.path in records:
+            part_of_page[plan.path] = part_of(records[plan.path]) if split else "all"
+        elif plan.path not in redone and previous and plan.path in previous:
+            part_of_page[plan.path] = previous[plan.path]
+    if previous is None or changed is None:
+        affected = set(part_of_page.values())
+        remove(root, "pagefind")
+    else:
+        affected = {part_of_page[p] for p in records} | {
+            previous[p] for p in changed if p in previous
+        }
     base = root / "pagefind"
-    for name in sorted(parts):
-        _write_part(parts[name], base / name)
-    (base / "parts.json").write_text(json.dumps(sorted(parts)), encoding="utf-8")
-    total = sum(len(v) for v in parts.values())
-    say(f"index: {total} records in {len(parts)} parts")
-    return IndexStats(len(parts), total)
+    total = 0
+    for name in sorted(affected):
+        remove(root, f"pagefind/{name}")
+        members = [p for p in searchable if part_of_page.get(p.path) == name]
+        missing = [p for p in members if p.path not in records]
+        records.update((page_of(r), r) for r in search_records(graph, missing))
+        part = [records[p.path] for p in members if p.path in records]
+        if part:
+            _write_part(part, base / name)
+            total += len(part)
+    base.mkdir(parents=True, exist_ok=True)
+    write_text(root, "pagefind/parts.json", json.dumps(sorted(set(part_of_page.values()))))
+    say(f"index: {total} records in {len(affected)} of {len(set(part_of_page.values()))} parts")
+    return part_of_page

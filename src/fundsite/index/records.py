@@ -25,7 +25,7 @@ KIND_LABELS = {
 
 @dataclass
 class SearchRecord:
-    url: str  # site-relative, e.g. "projects/68-L5218-4-01/"
+    url: str  # site-absolute, e.g. "/projects/68-L5218-4-01/"
     content: str  # segmented text
     meta: dict[str, str] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
@@ -72,6 +72,11 @@ def _record(
     meta = {"title": title, "kind": KIND_LABELS[kind], **{k: v for k, v in meta.items() if v}}
     filters = {"kind": [KIND_LABELS[kind]], **{k: v for k, v in filters.items() if v}}
     return SearchRecord(url, segment_for_index(f"{title}\n{text}"), meta, filters)
+
+
+def page_of(record: SearchRecord) -> str:
+    """The output page a record indexes: ``/projects/x/`` → ``projects/x/index.html``."""
+    return record.url.lstrip("/") + "index.html"
 
 
 def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[SearchRecord]:

@@ -6,6 +6,7 @@ loading goes on with the next file so that one run reports everything.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ class RawRecord:
     data: Any  # PosDict for a well-formed record
     body: str = ""
     body_line: int = 1  # line of the file where the body starts
+    digest: str = ""  # hash of the file's bytes: what incremental builds compare
 
 
 def discover(site: Path) -> Iterator[tuple[str, Path]]:
@@ -76,7 +78,9 @@ def read_record(kind: str, path: Path, site: Path) -> tuple[list[RawRecord], lis
     """Read one file. Data files hold lists (issues, regions) or a mapping (site)."""
     rel = path.relative_to(site).as_posix()
     try:
-        text = path.read_bytes().decode("utf-8")
+        data_bytes = path.read_bytes()
+        digest = hashlib.blake2b(data_bytes, digest_size=12).hexdigest()
+        text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [], [_problem("not-utf8", rel, (1, 1), detail=str(exc.reason))]
     except OSError as exc:
@@ -98,7 +102,7 @@ def read_record(kind: str, path: Path, site: Path) -> tuple[list[RawRecord], lis
     if kind in ("issue", "region"):
         if not isinstance(data, PosList):
             return [], [*problems, _problem("data-not-list", rel, _start(data))]
-        records = [RawRecord(kind, rel, item) for item in data]
+        records = [RawRecord(kind, rel, item, digest=digest) for item in data]
         for item, pos in zip(data, data.item_pos, strict=True):
             if not isinstance(item, PosDict):
                 problems.append(_problem("record-not-mapping", rel, pos))
@@ -106,7 +110,7 @@ def read_record(kind: str, path: Path, site: Path) -> tuple[list[RawRecord], lis
     if not isinstance(data, PosDict):
         code = "front-matter-empty" if data is None else "record-not-mapping"
         return [], [*problems, _problem(code, rel, _start(data, offset))]
-    return [RawRecord(kind, rel, data, body, body_line)], problems
+    return [RawRecord(kind, rel, data, body, body_line, digest)], problems
 
 
 def _start(data: Any, offset: int = 0) -> tuple[int, int]:

@@ -14,8 +14,9 @@ from typing import Any
 
 import geothai
 
+from fundsite.history import History
 from fundsite.plan import exports
-from fundsite.validate.graph import FundNode, PlanNode, ProjectNode, ReportNode, SiteGraph
+from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
 PER_PAGE = 50
 LEVELS = ("region", "province", "district", "subdistrict")
@@ -134,6 +135,12 @@ def _projects_sorted(projects: Iterable[ProjectNode]) -> list[ProjectNode]:
     return sorted(projects, key=lambda p: (-(p.fiscal_year or 0), p.id))
 
 
+def _history(graph: SiteGraph, node: Node) -> History | None:
+    """The record file's git history, if the build loaded one into ``graph.history``."""
+    history: dict[str, History] = getattr(graph, "history", {})
+    return history.get(node.path)
+
+
 # page kinds ---------------------------------------------------------------------------------
 
 
@@ -233,6 +240,7 @@ def fund(graph: SiteGraph, fund_id: str) -> dict[str, Any]:
         "feed_entries": _latest_reports(node.reports, 30),
         "notes": [*node.notes, *(n for p in node.projects for n in p.notes)],
         "records": exports.fund_record(node),
+        "history": _history(graph, node),
     }
 
 
@@ -258,6 +266,7 @@ def plan(graph: SiteGraph, plan_id: str) -> dict[str, Any]:
         "projects": _projects_sorted(node.projects),
         "budget": Total(plan_id, "", f"plans/{plan_id}/#projects", node.projects),
         "records": exports.plan_row(node),
+        "history": _history(graph, node),
     }
 
 
@@ -274,6 +283,7 @@ def project(graph: SiteGraph, project_id: str) -> dict[str, Any]:
         "reports": node.reports,
         "notes": node.notes,
         "records": exports.project_record(node),
+        "history": _history(graph, node),
     }
 
 
@@ -290,6 +300,7 @@ def report(graph: SiteGraph, report_id: str) -> dict[str, Any]:
         "report": node,
         "notes": node.notes,
         "records": exports.report_row(node),
+        "history": _history(graph, node),
     }
 
 

@@ -124,6 +124,7 @@ def link(checked: CheckedFiles, site_dir: Path) -> tuple[SiteGraph | None, list[
         regions={r.id: r for _, r in region_records},
         region_of_province=region_of,
         media=_media(site_dir),
+        data_digest=":".join(sorted({c.raw.digest for c in checked.records if c.raw})),
     )
     first_seen: dict[tuple[str, str], Node] = {}
     for kind in NODE_TYPES:

@@ -22,6 +22,7 @@ class Node:
     body_line: int
     notes: list[Problem] = field(default_factory=list)
     raw: Any = None  # the front matter with positions; dropped once validation is done
+    digest: str = ""  # hash of the record's file, for incremental builds
 
     @property
     def id(self) -> str:
@@ -116,6 +117,7 @@ class SiteGraph:
     reports: dict[str, ReportNode] = field(default_factory=dict)
     pages: dict[str, PageNode] = field(default_factory=dict)
     media: set[str] = field(default_factory=set)
+    data_digest: str = ""  # hash of data/*.yaml: every page depends on them
 
     def __post_init__(self) -> None:
         self._index: dict[str, dict[Any, list[Any]]] | None = None

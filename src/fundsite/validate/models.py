@@ -16,9 +16,19 @@ from fundsite.validate.types import Date, FiscalYear, Money, Text
 
 
 class Record(BaseModel):
-    """Base of every record: unknown fields are errors, numbers given for text become text."""
+    """Base of every record: unknown fields are errors, numbers given for text become text.
+
+    A field written without a value (``photos:``) counts as not written.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unwritten(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(v is None for v in data.values()):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
 
 
 def _as_list(value: Any) -> Any:

@@ -81,7 +81,9 @@ def check_record(raw: RawRecord, out: Collector) -> Checked:
         return Checked(raw.kind, raw.path, model, raw=raw, raw_id=raw_id)
     if model is None:
         return Checked(raw.kind, raw.path, None, raw_id=raw_id)
-    node = NODE_TYPES[raw.kind](path=raw.path, body=raw.body, body_line=raw.body_line, raw=raw.data)
+    node = NODE_TYPES[raw.kind](
+        path=raw.path, body=raw.body, body_line=raw.body_line, raw=raw.data, digest=raw.digest
+    )
     node.record = model  # type: ignore[attr-defined]
     for rule in rules.RECORD_RULES:
         rule(node, out)

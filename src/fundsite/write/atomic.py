@@ -13,14 +13,22 @@ from pathlib import Path
 
 
 @contextmanager
-def staged(out: Path) -> Iterator[Path]:
-    """Yield an empty staging folder; on success it replaces ``out``, on failure it is removed."""
+def staged(out: Path, reuse: bool = False) -> Iterator[Path]:
+    """Yield a staging folder; on success it replaces ``out``, on failure it is removed.
+
+    With ``reuse`` the staging folder starts as hard links to the current output, so an
+    incremental build only writes what changed; files are replaced, never written in place
+    (see :func:`write_text`), so the live site is not touched until the swap.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.parent / f".{out.name}.staging-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
+    if reuse and out.is_dir():
+        shutil.copytree(out, stage, copy_function=os.link, symlinks=True)
+    else:
+        stage.mkdir()
     try:
         yield stage
     except BaseException:
@@ -32,14 +40,31 @@ def staged(out: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_text(root: Path, rel: str, text: str) -> None:
+def _fresh(root: Path, rel: str) -> Path:
+    """The path to write, unlinked first: it may be a hard link into the live site."""
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    path.unlink(missing_ok=True)
+    return path
+
+
+def write_text(root: Path, rel: str, text: str) -> None:
+    with open(_fresh(root, rel), "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
 
 
 def write_bytes(root: Path, rel: str, data: bytes) -> None:
+    _fresh(root, rel).write_bytes(data)
+
+
+def remove(root: Path, rel: str) -> None:
+    """Remove a file (or folder) of the staging tree, and folders it leaves empty."""
     path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != root and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent

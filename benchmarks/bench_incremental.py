@@ -1,0 +1,58 @@
+"""Benchmark incremental builds: clean build, no-change rebuild, one-record edit, template edit.
+
+Usage: ``python benchmarks/bench_incremental.py --projects 50000 [--projects 100000]``.
+Builds without the search index (indexing is measured by bench_index.py). Prints wall times
+and how many pages each build rendered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from fundsite.build import build
+from synth import write_site
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _timed(label: str, site: Path, out: Path, **options: object) -> None:
+    t0 = time.perf_counter()
+    result = build(site, out, index=False, **options)  # type: ignore[arg-type]
+    took = time.perf_counter() - t0
+    assert result.ok, [p for p in result.problems if p.severity == "error"][:3]
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
+    print(f"  {label:<22} {took:7.1f} s  rendered {result.rendered:>7} of {result.pages} pages"
+          f"  ({stages})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--projects", type=int, action="append")
+    args = parser.parse_args()
+    for n in args.projects or [50_000]:
+        root = Path(tempfile.mkdtemp(prefix="fundsite-inc-bench-"))
+        site, out = root / "site", root / "build"
+        write_site(site, n)
+        shutil.copytree(REPO / "themes", site / "themes")
+        print(f"{n} projects:")
+        _timed("clean build", site, out, incremental=False)
+        _timed("no-change rebuild", site, out)
+        project = next((site / "content/projects").glob("*.md"))
+        text = project.read_text(encoding="utf-8")
+        project.write_text(re.sub(r"(?m)^title: ", "title: แก้ไข ", text, count=1),
+                           encoding="utf-8")
+        _timed("one-record edit", site, out)
+        template = site / "themes/default/templates/report.html"
+        template.write_text(template.read_text(encoding="utf-8") + "{# edited #}\n",
+                            encoding="utf-8")
+        _timed("template edit", site, out)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

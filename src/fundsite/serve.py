@@ -1,0 +1,692 @@
+"""``fundsite serve``: build into a private folder, serve it on 127.0.0.1, rebuild on change.
+
+:class:`DevServer` builds the site into ``SITE/.fundsite-cache/serve`` (never ``build/``), serves
+it with :class:`http.server.ThreadingHTTPServer`, watches ``content/``, ``data/`` and the themes
+with watchdog and rebuilds after a quiet spell of :data:`DEBOUNCE` seconds. HTML responses (not
+the built files) get a small script that listens on :data:`EVENTS_PATH` and reloads the page when
+a new good build is ready. When a build fails the last good site stays up and the script shows the
+problems (file:line:col, message and hint) over the page until a good build replaces it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import functools
+import json
+import secrets
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+from fundsite.diagnostics import Problem
+
+HOST = "127.0.0.1"
+DEBOUNCE = 0.2  # seconds without file events before a rebuild starts
+MAX_DELAY = 2.0  # …but never later than this after the first event of a burst
+EVENTS_PATH = "/__fundsite/events"
+SCRIPT_PATH = "/__fundsite/live.js"
+WATCHED = ("content", "data", "themes")
+MAX_SHOWN = 50  # problems listed in the overlay
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "serving": ("เปิดดูเว็บได้ที่ {url}  (กด Ctrl-C เพื่อหยุด)", "serving {url}  (Ctrl-C to stop)"),
+    "built": (
+        "สร้างเว็บใน {seconds:.2f} วินาที: {pages} หน้า",
+        "built in {seconds:.2f} s: {pages} pages",
+    ),
+    "rebuilt": (
+        "สร้างใหม่ใน {seconds:.2f} วินาที: {pages} หน้า",
+        "rebuilt in {seconds:.2f} s: {pages} pages",
+    ),
+    "rendered": (" (แสดงผลใหม่ {rendered} หน้า)", " ({rendered} rendered)"),
+    "warnings": (", คำเตือน {n} รายการ", ", {n} warnings"),
+    "failed": (
+        "สร้างใหม่ไม่สำเร็จ ({seconds:.2f} วินาที): ยังแสดงเว็บรุ่นล่าสุดที่สร้างได้",
+        "rebuild failed ({seconds:.2f} s): still serving the last good build",
+    ),
+    "crashed": ("fundsite ทำงานผิดพลาด: {detail}", "fundsite crashed: {detail}"),
+    "overlay": (
+        "สร้างเว็บใหม่ไม่สำเร็จ: พบข้อผิดพลาด {n} รายการ (หน้านี้ยังเป็นรุ่นล่าสุดที่สร้างได้)",
+        "The site was not rebuilt: {n} errors (this page is the last good build)",
+    ),
+    "more": ("และอีก {n} รายการ (ดูทั้งหมดด้วย fundsite check)", "and {n} more (fundsite check)"),
+    "close": ("ปิด", "Close"),
+    "no-site": (
+        "ยังไม่มีเว็บที่สร้างสำเร็จ แก้ข้อผิดพลาดแล้วหน้านี้จะโหลดใหม่เอง",
+        "No good build yet: fix the errors and this page reloads by itself.",
+    ),
+    "stopped": ("หยุดแล้ว", "stopped"),
+    "port-busy": (
+        "พอร์ต {port} ถูกใช้อยู่: ลอง --port {other} หรือ --port 0 (พอร์ตว่างใดก็ได้)",
+        "port {port} is in use: try --port {other}, or --port 0 for any free port",
+    ),
+}
+
+
+def _t(key: str, lang: str, **params: Any) -> str:
+    th, en = _TEXT[key]
+    return (en if lang == "en" else th).format(**params)
+
+
+# The page side: reload on a new good build, show the problems of a failed one (textContent only,
+# so record text is never parsed as HTML).
+LIVE_JS = b"""(() => {
+  "use strict";
+  const shown = (document.currentScript && document.currentScript.dataset.build) || "";
+  const ID = "fundsite-overlay";
+  const mono = "font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;";
+  function clear() { const o = document.getElementById(ID); if (o) o.remove(); }
+  function el(tag, css, text) {
+    const e = document.createElement(tag);
+    if (css) e.style.cssText = css;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function show(d) {
+    clear();
+    const box = el("div", "position:fixed;z-index:2147483647;top:0;left:0;right:0;" +
+      "max-height:70vh;overflow:auto;margin:0;padding:14px 20px;background:#fff5f5;" +
+      "color:#1a1a1a;border-bottom:4px solid #c62828;box-shadow:0 4px 18px rgba(0,0,0,.3);" +
+      "font:15px/1.6 system-ui,sans-serif;text-align:left");
+    box.id = ID;
+    box.setAttribute("role", "alert");
+    const close = el("button", "float:right;font:inherit;border:1px solid #c62828;" +
+      "background:#fff;color:#b71c1c;border-radius:4px;cursor:pointer;padding:0 .6em;" +
+      "min-height:0;line-height:1.4", "\\u00d7");
+    close.setAttribute("aria-label", d.close);
+    close.onclick = clear;
+    box.append(close, el("strong", "display:block;color:#b71c1c;font-size:17px;" +
+      "margin-bottom:.4em", d.title));
+    const list = el("ol", "margin:0;padding-left:1.6em");
+    for (const p of d.problems) {
+      const li = el("li", "margin:.5em 0");
+      li.className = "fundsite-problem";
+      if (p.where) li.append(el("code", mono + "background:#fde0e0;padding:0 .3em;" +
+        "border-radius:3px", p.where), " ");
+      li.append(el("span", "", p.message));
+      if (p.source) li.append(el("pre", mono + "margin:.2em 0;white-space:pre-wrap;" +
+        "color:#555", p.source));
+      if (p.hint) li.append(el("div", "color:#1b5e20", "\\u2192 " + p.hint));
+      list.append(li);
+    }
+    box.append(list);
+    if (d.more) box.append(el("p", "margin:.4em 0 0", d.more));
+    (document.body || document.documentElement).append(box);
+  }
+  const events = new EventSource("/__fundsite/events");
+  events.onmessage = (e) => {
+    const d = JSON.parse(e.data);
+    if (d.good && d.good !== shown) { events.close(); location.reload(); return; }
+    if (d.ok) clear(); else show(d);
+  };
+})();
+"""
+
+
+def inject_live_script(html: bytes, build: str) -> bytes:
+    """``html`` with the live-reload script tag before ``</body>`` (or at the end)."""
+    tag = f'<script src="{SCRIPT_PATH}" data-build="{build}"></script>'.encode()
+    at = html.lower().rfind(b"</body>")
+    return html + tag if at < 0 else html[:at] + tag + html[at:]
+
+
+def _is_text(content_type: str) -> bool:
+    return content_type.startswith("text/") or content_type in (
+        "application/json",
+        "application/javascript",
+        "application/xml",
+        "application/atom+xml",
+        "image/svg+xml",
+    )
+
+
+@dataclass(frozen=True)
+class BuildStatus:
+    """One finished build, good or not."""
+
+    number: int  # 1 for the first build of this server
+    ok: bool
+    pages: int
+    seconds: float
+    problems: tuple[Problem, ...]
+    error: str | None = None  # the exception, when the build itself crashed
+    changed: tuple[str, ...] = ()  # the files whose change started it
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    dev: DevServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return  # the browser went away
+        self.dev.log("".join(traceback.format_exc()).rstrip())
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files of the last good build, with the live script in HTML; plus the event stream."""
+
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._respond(body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(body=False)
+
+    def _respond(self, body: bool) -> None:
+        dev = self.server.dev
+        path = urlsplit(self.path).path
+        if path == EVENTS_PATH:
+            self._events()
+            return
+        if path == SCRIPT_PATH:
+            self._send(200, "text/javascript; charset=utf-8", LIVE_JS, body)
+            return
+        build = dev.shown_build()  # read before the file: the file is at least this new
+        dev.settle()
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            if not path.endswith("/"):
+                query = urlsplit(self.path).query
+                self.send_response(301)
+                self.send_header("Location", path + "/" + (f"?{query}" if query else ""))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            target = target / "index.html"
+        status, data = 200, dev.read(target)
+        if data is None:
+            status, target = 404, dev.out / "404.html"
+            data = dev.read(target)
+            if data is None:
+                target = Path("404.html")
+                data = f"<!doctype html><meta charset=utf-8><p>{dev.text('no-site')}".encode()
+        content_type = self.guess_type(str(target))
+        if content_type == "text/html":
+            data = inject_live_script(data, build)
+        if _is_text(content_type):
+            content_type += "; charset=utf-8"
+        self._send(status, content_type, data, body)
+
+    def _send(self, status: int, content_type: str, data: bytes, body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def _events(self) -> None:
+        """Server-sent events: the state after every build, and a ping every 15 s."""
+        dev = self.server.dev
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(b"retry: 1000\n\n")
+        seen = 0
+        while True:
+            number, payload = dev.next_event(seen, timeout=15.0)
+            if number < 0:
+                return  # stopping
+            if number == seen:
+                self.wfile.write(b": ping\n\n")
+            else:
+                self.wfile.write(b"data: " + payload + b"\n\n")
+                seen = number
+
+
+class DevServer:
+    """Build ``site``, serve it on ``127.0.0.1:port`` (0: any free port), rebuild on change.
+
+    ``start()`` binds, builds once and returns; ``stop()`` shuts everything down. ``builds``
+    counts finished builds; ``wait_for_build(after)`` blocks until build number ``after + 1``
+    (or later) has finished.
+    """
+
+    def __init__(
+        self,
+        site: Path,
+        port: int = 0,
+        lang: str = "th",
+        search: bool = False,
+        workers: int | None = None,
+        out: Path | None = None,
+        debounce: float = DEBOUNCE,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.site = Path(site).resolve()
+        self.out = (out or self.site / ".fundsite-cache" / "serve").resolve()
+        self.port = port
+        self.lang = lang
+        self.search = search
+        self.workers = workers
+        self.debounce = debounce
+        self._log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self._log_lock = threading.Lock()
+        self._token = secrets.token_hex(4)  # tells this server's builds from an earlier one's
+        self._changes = threading.Condition()  # guards the fields below it
+        self._changed: dict[str, None] = {}
+        self._first_event = 0.0
+        self._last_event = 0.0
+        self._rewatch = False
+        self._built = threading.Condition()  # guards the fields below it
+        self._status: BuildStatus | None = None
+        self._good = 0
+        self._payload = b"{}"
+        self._building = False
+        self._stopping = False
+        self._http: _HTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._observer: Any = None
+
+    # ---- public API ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._http is None:
+            raise RuntimeError("the server is not started")
+        return f"http://{HOST}:{self._http.server_address[1]}/"
+
+    @property
+    def address(self) -> tuple[str, int]:
+        if self._http is None:
+            raise RuntimeError("the server is not started")
+        host, port = self._http.server_address[:2]
+        return str(host), int(port)
+
+    @property
+    def started(self) -> bool:
+        return self._http is not None
+
+    @property
+    def builds(self) -> int:
+        with self._built:
+            return self._status.number if self._status else 0
+
+    @property
+    def status(self) -> BuildStatus | None:
+        with self._built:
+            return self._status
+
+    def start(self) -> None:
+        """Bind the port, start watching, build once, then serve and rebuild in the background."""
+        handler = functools.partial(_Handler, directory=str(self.out))
+        self._http = _HTTPServer((HOST, self.port), handler)
+        self._http.dev = self
+        self._spawn(self._http.serve_forever, "fundsite-http")
+        self._watch()
+        self._rebuild(())
+        self._spawn(self._builder, "fundsite-builder")
+        self.log(self.text("serving", url=self.url))
+
+    def stop(self) -> None:
+        """Stop watching, close event streams and the server; wait briefly for a running build."""
+        if self._stopping:
+            return
+        with self._changes:
+            self._stopping = True
+            self._changes.notify_all()
+        with self._built:
+            self._built.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def __enter__(self) -> DevServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def wait_for_build(self, after: int, timeout: float = 30.0) -> BuildStatus:
+        """The first build numbered above ``after``; TimeoutError if none finishes in time."""
+        with self._built:
+            if not self._built.wait_for(
+                lambda: self._status is not None and self._status.number > after, timeout
+            ):
+                raise TimeoutError(f"no build after #{after} within {timeout} s")
+            assert self._status is not None
+            return self._status
+
+    def request_rebuild(self, reason: str = "") -> None:
+        """Rebuild after the debounce, as if ``reason`` (a path) had changed."""
+        with self._changes:
+            now = time.monotonic()
+            if not self._changed:
+                self._first_event = now
+            self._changed[reason] = None
+            self._last_event = now
+            self._changes.notify_all()
+
+    def serve_forever(self) -> None:
+        """Block until Ctrl-C (KeyboardInterrupt propagates to the caller)."""
+        while True:
+            time.sleep(0.5)
+
+    # ---- helpers for the handler ------------------------------------------------------------
+
+    def text(self, key: str, **params: Any) -> str:
+        return _t(key, self.lang, **params)
+
+    def log(self, message: str) -> None:
+        with self._log_lock, contextlib.suppress(Exception):  # a closed stderr is no reason to stop
+            self._log(message)
+
+    def shown_build(self) -> str:
+        """The label of the good build being served ("" before the first good build)."""
+        with self._built:
+            return f"{self._token}.{self._good}" if self._good else ""
+
+    def settle(self) -> None:
+        """Wait (≤ 1 s) while a build swaps its new output in place of the old one."""
+        for _ in range(100):
+            if self.out.exists():
+                return
+            time.sleep(0.01)
+
+    def read(self, path: Path) -> bytes | None:
+        """A file of the output, or None; rides out the moment a build swaps the folder in."""
+        for attempt in range(3):
+            try:
+                return path.read_bytes()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                with self._built:
+                    building = self._building
+                if attempt == 2 or not (building or not self.out.exists()):
+                    return None
+                time.sleep(0.05)
+            except OSError:
+                return None
+        return None
+
+    def next_event(self, seen: int, timeout: float) -> tuple[int, bytes]:
+        """(build number, JSON state) once a build after ``seen`` finished; -1 when stopping."""
+        with self._built:
+            self._built.wait_for(
+                lambda: self._stopping or (self._status is not None and self._status.number > seen),
+                timeout,
+            )
+            if self._stopping:
+                return -1, b""
+            return (self._status.number if self._status else 0), self._payload
+
+    # ---- building ---------------------------------------------------------------------------
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _builder(self) -> None:
+        """Wait for changes, let a burst settle for ``debounce`` seconds, rebuild; repeat."""
+        while True:
+            with self._changes:
+                self._changes.wait_for(lambda: self._stopping or bool(self._changed))
+                while not self._stopping:
+                    now = time.monotonic()
+                    due = min(self._last_event + self.debounce, self._first_event + MAX_DELAY)
+                    if now >= due:
+                        break
+                    self._changes.wait(due - now)
+                if self._stopping:
+                    return
+                changed = tuple(p for p in self._changed if p)
+                self._changed = {}
+                rewatch, self._rewatch = self._rewatch, False
+            try:
+                if rewatch:
+                    self._watch()
+                self._rebuild(changed)
+            except Exception:  # never let the builder thread die: the next change retries
+                self.log(traceback.format_exc().rstrip())
+                with self._built:
+                    self._building = False
+
+    def _rebuild(self, changed: tuple[str, ...]) -> None:
+        """One build; never raises. Publishes the new state to the browsers and the terminal."""
+        from fundsite.build import build
+
+        with self._built:
+            self._building = True
+        started = time.perf_counter()
+        error = None
+        result: Any = None
+        try:
+            result = build(self.site, self.out, workers=self.workers, index=self.search)
+        except Exception as exc:
+            self.log(traceback.format_exc().rstrip())
+            error = f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - started
+        ok = result is not None and result.ok
+        with self._built:
+            number = (self._status.number if self._status else 0) + 1
+        status = BuildStatus(
+            number,
+            ok,
+            result.pages if result is not None else 0,
+            seconds,
+            tuple(result.problems) if result is not None else (),
+            error,
+            changed,
+        )
+        payload = self._payload_for(status)
+        try:  # first, so the terminal is never behind the browsers
+            self._report(status, result)
+        except Exception:
+            self.log(traceback.format_exc().rstrip())
+        with self._built:
+            if ok:
+                self._good += 1
+            self._status = status
+            self._payload = payload
+            self._building = False
+            self._built.notify_all()
+
+    def _payload_for(self, status: BuildStatus) -> bytes:
+        """What the page script gets: the good build to show and the errors of this one."""
+        good = f"{self._token}.{self._good + 1 if status.ok else self._good}"
+        data: dict[str, Any] = {
+            "build": status.number,
+            "ok": status.ok,
+            "good": good if (status.ok or self._good) else None,
+            "close": self.text("close"),
+        }
+        if not status.ok:
+            shown = [self._describe(p) for p in status.problems if p.severity == "error"]
+            if status.error:
+                shown.append({"where": "", "message": self.text("crashed", detail=status.error)})
+            data["title"] = self.text("overlay", n=len(shown))
+            data["problems"] = shown[:MAX_SHOWN]
+            if len(shown) > MAX_SHOWN:
+                data["more"] = self.text("more", n=len(shown) - MAX_SHOWN)
+        return json.dumps(data, ensure_ascii=True).encode("ascii")
+
+    def _describe(self, problem: Problem) -> dict[str, str]:
+        from fundsite.messages import render
+
+        try:
+            message, hint = render(problem, self.lang)
+        except Exception as exc:  # a message with a missing parameter must not hide the problem
+            message, hint = f"{problem.code} ({exc})", None
+        source = ""
+        try:
+            lines = (self.site / problem.file).read_text(encoding="utf-8", errors="replace")
+            source = lines.replace("\r\n", "\n").split("\n")[problem.line - 1]
+        except (OSError, IndexError, ValueError):
+            pass
+        return {
+            "where": f"{problem.file}:{problem.line}:{problem.col}",
+            "message": message,
+            "hint": hint or "",
+            "source": source,
+        }
+
+    def _report(self, status: BuildStatus, result: Any) -> None:
+        """The rebuild's one-line summary (and the problems, when it failed) on stderr."""
+        if status.ok:
+            line = self.text(
+                "rebuilt" if status.number > 1 else "built",
+                seconds=status.seconds,
+                pages=status.pages,
+            )
+            rendered = getattr(result, "rendered", None)
+            if rendered is not None and rendered != status.pages:
+                line += self.text("rendered", rendered=rendered)
+            warnings = sum(p.severity == "warning" for p in status.problems)
+            if warnings:
+                line += self.text("warnings", n=warnings)
+            stages = " · ".join(f"{k} {v:.2f}" for k, v in (result.seconds or {}).items())
+            if stages:
+                line += f"  [{stages}]"
+        else:
+            line = ""
+            errors = [p for p in status.problems if p.severity == "error"]
+            if errors:
+                from fundsite import console
+
+                try:
+                    line = console.human(errors, self.site, self.lang, 0) + "\n"
+                except Exception:
+                    line = "".join(f"{p.file}:{p.line}:{p.col}: {p.code}\n" for p in errors)
+            line += self.text("failed", seconds=status.seconds)
+        if status.changed:  # an existing file rather than an editor's temporary one
+            first = next((p for p in status.changed if Path(p).exists()), status.changed[0])
+            shown = _relative(first, self.site)
+            more = f" +{len(status.changed) - 1}" if len(status.changed) > 1 else ""
+            line += f"  ← {shown}{more}"
+        self.log(line)
+
+    # ---- watching ---------------------------------------------------------------------------
+
+    def _folders(self) -> list[Path]:
+        from fundsite.render.engine import THEMES
+
+        folders: dict[Path, None] = {}
+        for folder in [*(self.site / name for name in WATCHED), THEMES]:
+            if folder.is_dir():
+                folders[folder.resolve()] = None
+        return list(folders)
+
+    def _watch(self) -> None:
+        """(Re)start watching the folders that exist now, and the site folder for new ones."""
+        from watchdog.observers import Observer
+
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        observer = Observer()
+        handler = _Events(self)
+        for folder in self._folders():
+            observer.schedule(handler, str(folder), recursive=True)
+        observer.schedule(handler, str(self.site), recursive=False)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+
+    def _on_event(self, path: str, top_level: bool) -> None:
+        if top_level:  # content/, data/ or themes/ appeared or went away
+            with self._changes:
+                self._rewatch = True
+        self.request_rebuild(path)
+
+
+_REACT = frozenset({"created", "deleted", "modified", "moved", "closed"})
+_IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
+
+
+def _relative(path: str, site: Path) -> str:
+    try:
+        return Path(path).relative_to(site).as_posix()
+    except ValueError:
+        return path
+
+
+def _ignored(path: str) -> bool:
+    """Editor droppings and caches: swap, backup and lock files, __pycache__, .git."""
+    p = Path(path)
+    name = p.name
+    if name.startswith((".#", ".~lock")) or name.endswith(_IGNORED_SUFFIXES) or name == "4913":
+        return True
+    return any(part in ("__pycache__", ".git", ".fundsite-cache") for part in p.parts)
+
+
+class _Events(FileSystemEventHandler):
+    """watchdog handler: every write, creation, deletion or move under a watched folder."""
+
+    def __init__(self, dev: DevServer) -> None:
+        super().__init__()
+        self.dev = dev
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _REACT:
+            return  # opened / closed_no_write: the build itself reading the files
+        if event.is_directory and event.event_type in ("modified", "closed"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if not path or _ignored(path):
+                continue
+            parent = Path(path).parent
+            if parent == self.dev.site:
+                if Path(path).name in WATCHED:
+                    self.dev._on_event(path, top_level=True)
+            else:
+                self.dev._on_event(path, top_level=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``fundsite serve`` from the command line."""
+    site = Path(args.site)
+    if not site.is_dir():
+        print(f"fundsite: {site}: no such folder", file=sys.stderr)
+        return 2
+    dev = DevServer(
+        site,
+        port=args.port,
+        lang=args.lang,
+        search=args.search,
+        workers=getattr(args, "jobs", None),
+    )
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on kill too
+    try:
+        dev.start()
+        dev.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        if dev.started:
+            raise
+        if exc.errno == errno.EADDRINUSE:
+            print(dev.text("port-busy", port=args.port, other=args.port + 1), file=sys.stderr)
+        else:
+            print(f"fundsite: {HOST}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    finally:
+        dev.stop()
+    print(dev.text("stopped"), file=sys.stderr)
+    return 0

@@ -1,0 +1,56 @@
+"""What the last build wrote: page fingerprints, their files and search-index parts.
+
+Kept in a ``.fundsite-cache/`` folder beside the output folder (one file per output folder),
+never in the output itself nor among the records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+VERSION = 1
+
+
+@dataclass
+class Manifest:
+    global_digest: str = ""
+    pages: dict[str, str] = field(default_factory=dict)  # page path → fingerprint
+    files: dict[str, list[str]] = field(default_factory=dict)  # page path → files it wrote
+    parts: dict[str, str] = field(default_factory=dict)  # page path → search-index part
+    indexed: bool = False
+    version: int = VERSION
+
+
+def manifest_path(site_dir: Path, out: Path) -> Path:
+    """One manifest per (site, output folder) pair."""
+    out = out.resolve()
+    key = hashlib.blake2b(f"{site_dir.resolve()}\0{out}".encode(), digest_size=8).hexdigest()
+    return out.parent / ".fundsite-cache" / f"build-{out.name}-{key}.json"
+
+
+def load(site_dir: Path, out: Path) -> Manifest | None:
+    """The last build's manifest, or None when there is none usable (then build clean)."""
+    path = manifest_path(site_dir, out)
+    if not out.is_dir() or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        manifest = Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return manifest if manifest.version == VERSION else None
+
+
+def save(site_dir: Path, out: Path, manifest: Manifest) -> None:
+    path = manifest_path(site_dir, out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def forget(site_dir: Path, out: Path) -> None:
+    manifest_path(site_dir, out).unlink(missing_ok=True)

@@ -1,0 +1,191 @@
+"""Incremental builds equal clean builds, over random edit sequences."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from fundsite.build import build
+
+REPO = Path(__file__).parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synth import write_site  # noqa: E402
+
+SEQUENCES = 200
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every output file but the search index (Pagefind's own output is not reproducible)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not p.relative_to(root).as_posix().startswith("pagefind/")
+    }
+
+
+def assert_same(incremental: Path, clean: Path, what: str) -> None:
+    a, b = tree(incremental), tree(clean)
+    assert sorted(a) == sorted(b), f"{what}: files differ: {sorted(set(a) ^ set(b))[:5]}"
+    differing = [name for name in a if a[name] != b[name]]
+    assert not differing, f"{what}: contents differ: {differing[:5]}"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """The example portal plus a small synthetic portal's records."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "data", root / "data")
+    shutil.copytree(REPO / "themes", root / "themes")
+    synthetic = tmp_path / "synthetic"
+    write_site(synthetic, 30, seed=7)
+    for kind in ("funds", "plans", "projects", "reports"):
+        shutil.copytree(synthetic / "content" / kind, root / "content" / kind, dirs_exist_ok=True)
+    return root
+
+
+def _records(root: Path, kind: str) -> list[Path]:
+    return sorted((root / "content" / kind).rglob("*.md"))
+
+
+def _replace_field(path: Path, field: str, value: str) -> bool:
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(rf"(?m)^{field}: .*$", f"{field}: {value}", text, count=1)
+    path.write_text(new, encoding="utf-8")
+    return n == 1
+
+
+def edit(root: Path, rng: random.Random, step: int) -> str:
+    """Apply one random, valid edit; return what it did."""
+    choice = rng.choice(
+        [
+            "title",
+            "budget",
+            "report-title",
+            "new-report",
+            "delete-report",
+            "fund-name",
+            "plan-title",
+            "template",
+            "page",
+            "issue-name",
+            "delete-project",
+        ]
+    )
+    if choice == "title":
+        path = rng.choice(_records(root, "projects"))
+        _replace_field(path, "title", f"โครงการแก้ไขครั้งที่ {step} ตำบลทดสอบ")
+    elif choice == "budget":
+        path = rng.choice(
+            [
+                p
+                for p in _records(root, "projects")
+                if "installments:" not in p.read_text(encoding="utf-8")
+            ]
+            or _records(root, "projects")
+        )
+        if "installments:" in path.read_text(encoding="utf-8"):
+            choice = "skip"
+        else:
+            _replace_field(path, "budget", f"{rng.randrange(1000, 90000)}.00")
+    elif choice == "report-title":
+        path = rng.choice(_records(root, "reports"))
+        _replace_field(path, "title", f"รายงานที่แก้ไข {step}")
+    elif choice == "new-report":
+        project = rng.choice(_records(root, "projects"))
+        text = project.read_text(encoding="utf-8")
+        start = re.search(r"(?m)^start: (\d{4}-\d{2}-\d{2})$", text)
+        if start is None:
+            return "skip"
+        report_id = f"{start.group(1)}-added-{step}"
+        folder = root / "content/reports" / start.group(1)[:4]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{report_id}.md").write_text(
+            f"---\nid: {report_id}\nproject: {project.stem}\ntitle: กิจกรรมเพิ่มเติม {step}\n"
+            f"date: {start.group(1)}\nkind: activity\n---\nบันทึกกิจกรรม\n",
+            encoding="utf-8",
+        )
+    elif choice == "delete-report":
+        rng.choice(_records(root, "reports")).unlink()
+    elif choice == "fund-name":
+        path = rng.choice(_records(root, "funds"))
+        _replace_field(path, "name", f"กองทุนหลักประกันสุขภาพ ทดสอบ {step}")
+    elif choice == "plan-title":
+        path = rng.choice(_records(root, "plans"))
+        _replace_field(path, "title", f"แผนงานแก้ไข {step}")
+    elif choice == "template":
+        template = root / "themes/default/templates/report.html"
+        template.write_text(
+            template.read_text(encoding="utf-8") + f"{{# edit {step} #}}\n", encoding="utf-8"
+        )
+    elif choice == "page":
+        page = rng.choice(_records(root, "pages"))
+        page.write_text(page.read_text(encoding="utf-8") + f"\nย่อหน้าใหม่ {step}\n", encoding="utf-8")
+    elif choice == "issue-name":
+        issues = root / "data/issues.yaml"
+        text = issues.read_text(encoding="utf-8")
+        issues.write_text(
+            re.sub(r"name: ผู้สูงอายุ[^,}\n]*", f"name: ผู้สูงอายุ {step}", text, count=1), encoding="utf-8"
+        )
+    elif choice == "delete-project":
+        candidates = [
+            p for p in _records(root, "projects") if p.stem[:2].isdigit() and "-L1" in p.stem
+        ]  # synthetic projects: nothing names them as programme
+        if not candidates:
+            return "skip"
+        project = rng.choice(candidates)
+        for report in _records(root, "reports"):
+            if f"project: {project.stem}\n" in report.read_text(encoding="utf-8"):
+                report.unlink()
+        project.unlink()
+    return choice
+
+
+def test_incremental_equals_clean_over_random_edit_sequences(site: Path, tmp_path: Path) -> None:
+    rng = random.Random(20261122)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    first = build(site, out, workers=1, index=False)
+    assert first.ok and first.rendered == first.pages
+    unchanged = build(site, out, workers=1, index=False)
+    assert unchanged.ok and unchanged.rendered == 0
+    done: list[str] = []
+    for sequence in range(SEQUENCES):
+        for _ in range(rng.randint(1, 3)):
+            done.append(edit(site, rng, len(done)))
+            result = build(site, out, workers=1, index=False)
+            assert result.ok, [p for p in result.problems if p.severity == "error"][:3]
+        shutil.rmtree(clean, ignore_errors=True)
+        assert build(site, clean, workers=1, index=False, incremental=False).ok
+        assert_same(out, clean, f"sequence {sequence} after {done[-3:]}")
+    assert len(set(done)) >= 8  # the sequences exercised most kinds of edit
+
+
+def test_an_edit_rerenders_only_the_pages_that_show_the_record(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    total = build(site, out, workers=1, index=False)
+    report = next(p for p in _records(site, "reports") if "informal" in p.stem)
+    _replace_field(report, "title", "ประชุมวางแผนทีมติดตาม (แก้ไข)")
+    result = build(site, out, workers=1, index=False)
+    assert result.ok and 0 < result.rendered < total.pages / 4
+    assert "(แก้ไข)" in (out / f"reports/{report.stem}/index.html").read_text(encoding="utf-8")
+
+
+def test_failed_build_keeps_the_site_and_the_next_build_catches_up(
+    site: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    project = site / "content/projects/68-L5218-4-01.md"
+    good = project.read_text(encoding="utf-8")
+    project.write_text(good.replace("budget:", "budjet:"), encoding="utf-8")
+    assert not build(site, out, workers=1, index=False).ok
+    project.write_text(good.replace("title: ", "title: ใหม่ ", 1), encoding="utf-8")
+    assert build(site, out, workers=1, index=False).ok
+    clean = tmp_path / "clean"
+    assert build(site, clean, workers=1, index=False, incremental=False).ok
+    assert_same(out, clean, "after a failed build")
