@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from fundsite import __version__
+from fundsite.plan import views
 from fundsite.plan.pages import PagePlan
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, SiteGraph
 
@@ -73,7 +74,18 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
     if kind in ("not_found", "data_dictionary", "free_page"):
         return ()  # free pages are part of the global digest (every footer lists them)
     if kind in _LISTINGS:
-        return None  # which records fall on which page depends on all of them
+        number = args[0]
+        if kind == "projects" and number == 1:
+            return None  # the first page shows the total of every project
+        items = views.listing(graph, kind)[(number - 1) * views.PER_PAGE : number * views.PER_PAGE]
+        shown: list[Node] = []
+        for item in items:
+            shown.append(item)
+            if kind == "funds":
+                shown.extend(item.projects)  # counts and budget totals per fund
+            else:
+                shown.append(item.fund)
+        return shown
     if kind == "fund":
         return _fund(graph.funds[args[0]])
     if kind == "plan":
@@ -110,11 +122,19 @@ def fingerprints(graph: SiteGraph, plans: list[PagePlan], base: str) -> dict[str
     for node in graph.all_nodes():
         everything.update(f"{node.path}={node.digest}\0".encode())
     site_digest = everything.hexdigest()
+    orders = {  # a listing page changes when records move between pages
+        kind: hashlib.blake2b(
+            "\0".join(n.id for n in views.listing(graph, kind)).encode(), digest_size=16
+        ).hexdigest()
+        for kind in _LISTINGS
+    }
     history = getattr(graph, "history", None) or {}  # a commit changes a record page's history
     result: dict[str, str] = {}
     for plan in plans:
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
+        if plan.make.__name__ in orders:
+            h.update(orders[plan.make.__name__].encode())
         nodes = inputs(graph, plan)
         if nodes is None:
             h.update(site_digest.encode())

@@ -186,8 +186,21 @@ def search(graph: SiteGraph) -> dict[str, Any]:
     }
 
 
+def listing(graph: SiteGraph, kind: str) -> list[Any]:
+    """All funds, projects or reports in listing order; computed once per graph."""
+    memo: dict[str, list[Any]] = graph.__dict__.setdefault("_listings", {})
+    if kind not in memo:
+        if kind == "funds":
+            memo[kind] = sorted(graph.funds.values(), key=lambda f: f.id)
+        elif kind == "projects":
+            memo[kind] = _projects_sorted(graph.projects.values())
+        else:
+            memo[kind] = _latest_reports(graph.reports.values(), len(graph.reports))
+    return memo[kind]
+
+
 def funds(graph: SiteGraph, number: int) -> dict[str, Any]:
-    items = sorted(graph.funds.values(), key=lambda f: f.id)
+    items = listing(graph, "funds")
     paging = _paging(items, number, "funds/")
     return {
         "title": "กองทุน",
@@ -198,19 +211,19 @@ def funds(graph: SiteGraph, number: int) -> dict[str, Any]:
 
 
 def projects(graph: SiteGraph, number: int) -> dict[str, Any]:
-    items = _projects_sorted(graph.projects.values())
+    items = listing(graph, "projects")
     paging = _paging(items, number, "projects/")
     return {
         "title": "โครงการ",
         "crumbs": [("โครงการ", "projects/")],
         "paging": paging,
-        "budget": Total("all", "", None, items),
+        "budget": Total("all", "", None, items) if number == 1 else None,
         "records": [exports.project_row(p) for p in paging["items"]],
     }
 
 
 def reports(graph: SiteGraph, number: int) -> dict[str, Any]:
-    items = _latest_reports(graph.reports.values(), len(graph.reports))
+    items = listing(graph, "reports")
     paging = _paging(items, number, "reports/")
     return {
         "title": "รายงานจากพื้นที่",
