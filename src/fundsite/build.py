@@ -65,12 +65,9 @@ def _render_one(env: Any, graph: SiteGraph, plan: PagePlan, root: Path) -> list[
     written = [plan.path]
     folder = plan.path.rsplit("/", 1)[0] if "/" in plan.path else ""
     if plan.data and context.get("records") is not None:
-        written.append(f"{folder}/index.json" if folder else "index.json")
-        write_text(
-            root,
-            f"{folder}/index.json" if folder else "index.json",
-            outputs.to_json(context["records"]),
-        )
+        data_path = f"{folder}/index.json" if folder else "index.json"
+        written.append(data_path)
+        write_text(root, data_path, outputs.to_json(context["records"]))
     if plan.feed:
         written.append(plan.feed)
         base = _STATE["base_url"]

@@ -314,7 +314,8 @@ class _Defaults(dict):
         return ""
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The English text of a (Thai, English) pair for ``lang == "en"``, else the Thai."""
     return pair[1] if lang == "en" else pair[0]
 
 
@@ -333,12 +334,12 @@ def render(problem: Problem, lang: str = "th") -> tuple[str, str | None]:
     values = _params(problem, lang)
     template = MESSAGES.get(problem.code, ("{code}", "{code}"))
     values.setdefault("code", problem.code)
-    text = _pick(template, lang).format_map(values)
+    text = pick(template, lang).format_map(values)
     hint = None
     if problem.hint and problem.hint in HINTS:
-        hint = _pick(HINTS[problem.hint], lang).format_map(values)
+        hint = pick(HINTS[problem.hint], lang).format_map(values)
     return text, hint
 
 
 def ui(key: str, lang: str = "th", **params: Any) -> str:
-    return _pick(UI[key], lang).format(**params)
+    return pick(UI[key], lang).format(**params)

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from fundsite.messages import pick
 from fundsite.thai import DateError, fiscal_year, fiscal_year_bounds, format_date, parse_date
 
 T = TypeVar("T")
@@ -170,8 +171,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def msg(key: str, lang: str, **params: Any) -> str:
-    th, en = MESSAGES[key]
-    return (en if lang == "en" else th).format(**params)
+    return pick(MESSAGES[key], lang).format(**params)
 
 
 class Invalid(ValueError):

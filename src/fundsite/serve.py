@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from fundsite.diagnostics import Problem
+from fundsite.messages import pick
 
 HOST = "127.0.0.1"
 DEBOUNCE = 0.2  # seconds without file events before a rebuild starts
@@ -76,8 +77,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 
 
 def _t(key: str, lang: str, **params: Any) -> str:
-    th, en = _TEXT[key]
-    return (en if lang == "en" else th).format(**params)
+    return pick(_TEXT[key], lang).format(**params)
 
 
 # The page side: reload on a new good build, show the problems of a failed one (textContent only,

@@ -33,6 +33,16 @@ class PosDict(dict):
         self.key_pos: dict[Any, Pos] = {}
         self.value_pos: dict[Any, Pos] = {}
 
+    def put(
+        self, key: Any, key_pos: Pos, value: Any, value_pos: Pos, duplicates: list[DuplicateKey]
+    ) -> None:
+        """Add one entry with its positions; a key written twice is recorded in ``duplicates``."""
+        if key in self:
+            duplicates.append(DuplicateKey(str(key), key_pos, self.key_pos[key]))
+        self[key] = value
+        self.key_pos[key] = key_pos
+        self.value_pos[key] = value_pos
+
 
 class PosList(list):
     """A sequence that knows where each item was written."""
@@ -156,14 +166,13 @@ class _Converter:
                     name: Any = key_node.value
                 else:
                     name = str(self.value(key_node))
-                kpos = self._at(key_node.start_mark)
-                if name in result:
-                    self.loader.duplicates.append(
-                        DuplicateKey(str(name), kpos, result.key_pos[name])
-                    )
-                result[name] = self.value(value_node)
-                result.key_pos[name] = kpos
-                result.value_pos[name] = self._at(value_node.start_mark)
+                result.put(
+                    name,
+                    self._at(key_node.start_mark),
+                    self.value(value_node),
+                    self._at(value_node.start_mark),
+                    self.loader.duplicates,
+                )
             return result
         items = PosList()
         items.pos = self._at(mark)
@@ -258,16 +267,11 @@ def _from_events(loader: _Loader) -> Any:
                 container.append(value)
                 container.item_pos.append(pos)
             elif top[1] is _NO_KEY:
-                if (type(value) is not str and type(value) is not int) or value == "<<":
-                    raise _Fallback  # complex, merge or non-text keys
-                top[1], top[2] = value, pos
+                if kind is not yaml.ScalarEvent or event.value == "<<":
+                    raise _Fallback  # complex or merge keys
+                top[1], top[2] = event.value, pos  # keys stay as written, like the node path
             else:
-                key = top[1]
-                if key in container:
-                    loader.duplicates.append(DuplicateKey(str(key), top[2], container.key_pos[key]))
-                container[key] = value
-                container.key_pos[key] = top[2]
-                container.value_pos[key] = pos
+                container.put(top[1], top[2], value, pos, loader.duplicates)
                 top[1] = _NO_KEY
         else:
             root = value

@@ -1,8 +1,8 @@
 """Stage 3: decide every page of the site from the graph.
 
-Each :class:`PagePlan` names its output path, its template and the records it reads; its
-context is a pure function of those records (``context()``), so pages can be rendered in any
-order, in parallel, and re-rendered alone when what they read changes.
+Each :class:`PagePlan` names its output path and its template; its context is a pure function
+of the graph records it shows (``context()``; which ones: :mod:`fundsite.plan.deps`), so pages
+can be rendered in any order, in parallel, and re-rendered alone when those records change.
 """
 
 from __future__ import annotations
@@ -14,18 +14,15 @@ from typing import Any
 from fundsite.plan import views
 from fundsite.validate.graph import SiteGraph
 
-PER_PAGE = 50
-
 
 @dataclass
 class PagePlan:
-    """One output page: where it goes, how it is drawn, and what it reads."""
+    """One output page: where it goes and how it is drawn."""
 
     path: str  # output path relative to the site root, e.g. "funds/L5218/index.html"
     template: str
     make: Callable[..., dict[str, Any]]
     args: tuple[Any, ...] = ()
-    reads: tuple[str, ...] = ()  # record keys ("project:68-L5218-4-01") the page depends on
     data: bool = True  # also write the page's records as index.json beside it
     searchable: bool = True
     feed: str | None = None  # Atom feed path written beside the page, if any
@@ -37,7 +34,7 @@ class PagePlan:
 def _paged(
     base: str, template: str, make: Callable[..., dict[str, Any]], count: int, *args: Any
 ) -> Iterator[PagePlan]:
-    pages = max(1, -(-count // PER_PAGE))
+    pages = max(1, -(-count // views.PER_PAGE))
     for number in range(1, pages + 1):
         path = f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
         yield PagePlan(path, template, make, (*args, number), searchable=False, data=number == 1)
@@ -63,7 +60,6 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 "fund.html",
                 views.fund,
                 (fund_id,),
-                reads=(f"fund:{fund_id}",),
                 feed=f"funds/{fund_id}/feed.xml",
             )
         )
@@ -74,7 +70,6 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 "plan.html",
                 views.plan,
                 (plan_id,),
-                reads=(f"plan:{plan_id}",),
             )
         )
     for project_id in graph.projects:
@@ -84,7 +79,6 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 "project.html",
                 views.project,
                 (project_id,),
-                reads=(f"project:{project_id}",),
             )
         )
     for report_id in graph.reports:
@@ -94,7 +88,6 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 "report.html",
                 views.report,
                 (report_id,),
-                reads=(f"report:{report_id}",),
             )
         )
     for issue_id in graph.issues:
@@ -124,7 +117,6 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 "page.html",
                 views.free_page,
                 (slug,),
-                reads=(f"page:{slug}",),
                 data=False,
             )
         )

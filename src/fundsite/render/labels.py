@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fundsite.messages import pick
+
 LABELS: dict[str, tuple[str, str]] = {
     "home": ("หน้าแรก", "Home"),
     "funds": ("กองทุน", "Funds"),
@@ -103,4 +105,4 @@ def label(key: str, lang: str = "th") -> str:
     pair = LABELS.get(key)
     if pair is None:
         return key
-    return pair[1] if lang == "en" else pair[0]
+    return pick(pair, lang)

@@ -14,6 +14,9 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+import geothai
+
+from fundsite.diagnostics import Problem
 from fundsite.load.yamlpos import PosDict, PosList
 from fundsite.thai import format_baht, format_date
 from fundsite.validate.graph import Node, SiteGraph
@@ -227,8 +230,6 @@ def locations(graph: SiteGraph, out: Collector) -> None:
         from fundsite import geo
     except ImportError:  # pragma: no cover - the shapes ship with the package
         return
-    import geothai
-
     for project in graph.projects.values():
         if project.record.location is None:
             continue
@@ -312,8 +313,6 @@ REDACTED = "[ข้อมูลส่วนบุคคล]"
 
 def personal_data(node: Node, out: Collector) -> None:
     """Warn about phone numbers and national ids, and keep them out of the published site."""
-    from fundsite.diagnostics import Problem
-
     for loc, text in _strings(node.raw):
         for code, found in find_personal_data(text):
             out.at(node, loc, code, W, hint="hint-personal", value=found)
@@ -355,10 +354,6 @@ def _redact(record: Any, loc: tuple[Any, ...], found: str) -> None:
 
 
 def regions(graph: SiteGraph, out: Collector) -> None:
-    import geothai
-
-    from fundsite.diagnostics import Problem
-
     if not graph.regions:
         return
     missing = [p.name_th for p in geothai.provinces() if p.code not in graph.region_of_province]
