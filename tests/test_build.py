@@ -268,3 +268,14 @@ def test_404_links_work_at_any_depth(mini_site: Path) -> None:
         assert link.startswith("/sub/path/"), link
         target = mini_site / unquote(link.removeprefix("/sub/path/").split("#")[0])
         assert (target / "index.html" if target.is_dir() else target).exists(), link
+
+
+def test_unknown_theme_is_reported_not_raised(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    config = site / "data/site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "theme: nosuch\n", encoding="utf-8")
+    result = build(site, tmp_path / "out", workers=1, index=False)
+    assert not result.ok
+    assert [p.code for p in result.problems if p.severity == "error"] == ["theme-missing"]
+    assert not (tmp_path / "out").exists()

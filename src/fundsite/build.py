@@ -167,7 +167,13 @@ def build(
     t0 = time.perf_counter()
     plans = plan_site(graph)
     timings["plan"] = time.perf_counter() - t0
-    theme = theme_dir(site_dir, graph.site.theme)
+    try:
+        theme = theme_dir(site_dir, graph.site.theme)
+    except FileNotFoundError:
+        missing = Problem(
+            "error", "theme-missing", "data/site.yaml", 1, 1, "theme", {"value": graph.site.theme}
+        )
+        return BuildResult(False, [*checked.problems, missing], seconds=timings)
     base_url = graph.site.base_url.rstrip("/") + "/"
     today = snapshot_date(site_dir)
     job = _Job(

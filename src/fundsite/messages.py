@@ -179,6 +179,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "จังหวัดต่อไปนี้ไม่อยู่ในเขตใดเลย: {value}",
         "these provinces are in no region: {value}",
     ),
+    "theme-missing": (
+        'ไม่พบธีม "{value}" (ต้องอยู่ที่ themes/{value}/templates/ หรือใช้ธีม default)',
+        'theme "{value}" not found (it must be in themes/{value}/templates/, or use default)',
+    ),
     "template-error": (
         "แม่แบบหน้าเว็บ (theme) ผิดพลาด: {detail}",
         "the theme's template failed: {detail}",

@@ -7,6 +7,7 @@ sub-path (a GitHub Pages project site) and from any static host.
 from __future__ import annotations
 
 import posixpath
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,15 +24,19 @@ from fundsite.render.labels import LABELS, label
 from fundsite.render.markdown import render_markdown
 from fundsite.validate.graph import SiteGraph
 
-THEMES = Path(__file__).resolve().parents[3] / "themes"
+#: Shipped themes: beside ``src/`` in a checkout, under ``share/fundsite`` once installed.
+THEMES = (
+    Path(__file__).resolve().parents[3] / "themes",
+    Path(sys.prefix) / "share" / "fundsite" / "themes",
+)
 
 
 def theme_dir(site_dir: Path, theme: str) -> Path:
     """A site's own ``themes/<name>`` wins over the themes shipped with fundsite."""
-    for root in (site_dir / "themes", THEMES):
+    for root in (site_dir / "themes", *THEMES):
         if (root / theme / "templates").is_dir():
             return root / theme
-    raise FileNotFoundError(f"theme {theme!r} not found in {site_dir / 'themes'} or {THEMES}")
+    raise FileNotFoundError(f"theme {theme!r} not found in {site_dir / 'themes'} or fundsite")
 
 
 def relative_url(page_path: str, target: str) -> str:
