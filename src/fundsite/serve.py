@@ -586,7 +586,7 @@ class DevServer:
         from fundsite.render.engine import THEMES
 
         folders: dict[Path, None] = {}
-        for folder in [*(self.site / name for name in WATCHED), THEMES]:
+        for folder in [*(self.site / name for name in WATCHED), *THEMES]:
             if folder.is_dir():
                 folders[folder.resolve()] = None
         return list(folders)
