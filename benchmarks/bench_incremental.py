@@ -1,5 +1,9 @@
 """Benchmark incremental builds: clean build, no-change rebuild, one-record edit, template edit.
 
+Then the editor's loop in ``serve``: the last build kept in memory and one-record edits patched
+into it (:mod:`fundsite.update`): the time until the changed pages are written (what the browser
+waits for), then the time to rewrite open data and the build cache after that.
+
 Usage: ``python benchmarks/bench_incremental.py --projects 50000 [--projects 100000]``.
 Builds without the search index (indexing is measured by bench_index.py). Prints wall times
 and how many pages each build rendered.
@@ -15,6 +19,7 @@ import time
 from pathlib import Path
 
 from fundsite.build import build
+from fundsite.update import finish, update
 from synth import write_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,7 +56,40 @@ def main() -> None:
         template.write_text(template.read_text(encoding="utf-8") + "{# edited #}\n",
                             encoding="utf-8")
         _timed("template edit", site, out)
+        _serve_edits(site, out)
         shutil.rmtree(root, ignore_errors=True)
+
+
+#: (what, folder, field pattern, new value): edits an editor makes every day
+EDITS = [
+    ("project budget", "projects", r"(?m)^budget: .*$", "budget: 12345.00"),
+    ("project title", "projects", r"(?m)^title: ", "title: แก้ไข "),
+    ("report spent", "reports", r"(?m)^spent: .*$", "spent: 999.00"),
+    ("plan budget", "plans", r"(?m)^budget: .*$", "budget: 54321.00"),
+    ("fund name", "funds", r"(?m)^name: ", "name: แก้ไข "),
+]
+
+
+def _serve_edits(site: Path, out: Path) -> None:
+    """One-record edits as ``serve`` applies them: patched into the build kept in memory."""
+    t0 = time.perf_counter()
+    result = build(site, out, index=False, keep=True)
+    print(f"  serve start (kept)     {time.perf_counter() - t0:7.1f} s")
+    assert result.kept is not None
+    for what, folder, pattern, value in EDITS:
+        path = sorted((site / "content" / folder).rglob("*.md"))[len(what)]
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(pattern, value, text, count=1), encoding="utf-8")
+        t0 = time.perf_counter()
+        done = update(result.kept, [path.relative_to(site).as_posix()])
+        shown = time.perf_counter() - t0
+        assert done is not None and done[1] is not None, what
+        t0 = time.perf_counter()
+        finish(done[1])
+        rest = time.perf_counter() - t0
+        stages = ", ".join(f"{k} {v:.2f}s" for k, v in done[0].seconds.items())
+        print(f"  serve: {what:<15} {shown:7.2f} s  rendered {done[0].rendered:>4} pages ({stages});"
+              f" then open data + cache {rest:.1f} s")
 
 
 if __name__ == "__main__":

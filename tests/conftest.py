@@ -11,6 +11,8 @@ no problem at all; tests copy them and change one thing.
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +24,10 @@ from fundsite.cli import main
 from fundsite.diagnostics import Problem
 from fundsite.messages import render
 from fundsite.validate import CheckResult, check_site
+
+REPO = Path(__file__).parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synth import write_site  # noqa: E402
 
 SITE_YAML = "title: พอร์ทัลทดสอบ\nbase_url: /\n"
 
@@ -317,3 +323,16 @@ class SiteFixture:
 @pytest.fixture
 def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> SiteFixture:
     return SiteFixture(tmp_path / "site", capsys)
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Path:
+    """The example portal plus 30 synthetic projects, to edit."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "data", root / "data")
+    synthetic = tmp_path / "synthetic"
+    write_site(synthetic, 30, seed=11)
+    for kind in ("funds", "plans", "projects", "reports"):
+        shutil.copytree(synthetic / "content" / kind, root / "content" / kind, dirs_exist_ok=True)
+    return root

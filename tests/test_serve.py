@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -235,6 +236,22 @@ def test_a_burst_of_changes_is_one_rebuild(dev: DevServer, logged: list[str]) ->
     assert dev.builds == status.number == after + 1
     assert status.ok and len(status.changed) >= 5
     assert logged[-1].startswith("สร้างใหม่ใน ")  # "rebuilt in …" with --lang en
+
+
+def test_an_edit_is_patched_into_the_kept_build(dev: DevServer, logged: list[str]) -> None:
+    """A record edit takes the fast path: its pages first, then open data and the cache."""
+    text = (dev.site / PROJECT).read_text(encoding="utf-8")
+    assert change(dev, PROJECT, replace_line(text, "budget:", "budget: 40000.00")).ok
+    deadline = time.monotonic() + 20
+    while not any("ข้อมูลเปิด" in line for line in logged) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rebuilt = next(line for line in logged if line.startswith("สร้างใหม่ใน "))
+    rendered = int(re.search(r"แสดงผลใหม่ (\d+) หน้า", rebuilt).group(1))  # type: ignore[union-attr]
+    assert 0 < rendered < dev.status.pages // 2  # type: ignore[union-attr]
+    assert any("ข้อมูลเปิด" in line for line in logged)
+    assert b"40,000.00" in get(dev.url + PROJECT_URL)[2]
+    csv = get(dev.url + "/data/projects.csv")[2].decode("utf-8-sig")
+    assert "40000.00" in csv
 
 
 def test_cli_stops_cleanly(site: Path) -> None:

@@ -22,8 +22,10 @@ from fundsite.diagnostics import Problem
 from fundsite.history import load_history
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.render.engine import make_env, render_page, theme_dir
-from fundsite.validate import check_site
+from fundsite.validate import CheckResult
 from fundsite.validate.graph import SiteGraph
+from fundsite.validate.patch import CheckState
+from fundsite.validate.records import check_files
 from fundsite.write import manifest, outputs
 from fundsite.write.atomic import remove, staged, write_text
 
@@ -36,6 +38,16 @@ class BuildResult:
     seconds: dict[str, float] = field(default_factory=dict)
     out: Path | None = None
     rendered: int = 0  # pages rendered by this build (fewer than ``pages`` when incremental)
+    kept: Kept | None = None  # with ``build(keep=True)``: what ``fundsite.update`` patches
+
+
+@dataclass
+class Kept:
+    """A finished build, kept in memory so that later edits can be patched into it."""
+
+    state: CheckState
+    job: _Job
+    manifest: manifest.Manifest
 
 
 class BuildRefused(Exception):
@@ -148,18 +160,22 @@ def build(
     index: bool = True,
     index_split_at: int | None = None,
     incremental: bool = True,
+    keep: bool = False,
 ) -> BuildResult:
     """Build the site into ``out``. Raises nothing for bad input: see ``result.problems``.
 
     ``incremental`` renders only the pages whose records, theme or data changed since the last
     build into ``out`` (see :mod:`fundsite.plan.deps`); the result equals a clean build.
+    ``keep`` keeps the checked records in ``result.kept`` for :func:`fundsite.update.update`.
     """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    checked = check_site(site_dir, workers=workers)
+    site_dir = site_dir.resolve()
+    state, problems = CheckState.from_check(check_files(site_dir, workers=workers), site_dir)
     timings["check"] = time.perf_counter() - t0
-    if not checked.ok or checked.graph is None:
+    checked = CheckResult(state.graph if state else None, problems, 0)
+    if not checked.ok or checked.graph is None or state is None:
         return BuildResult(False, checked.problems, seconds=timings)
     graph = checked.graph
     graph.history = load_history(site_dir)
@@ -191,11 +207,14 @@ def build(
         incremental,
     )
     try:
-        return _publish(job, say, timings)
+        result, fresh = _publish(job, say, timings)
     except jinja2.TemplateError as exc:
         return BuildResult(
             False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
         )
+    if keep:
+        result.kept = Kept(state, job, fresh)
+    return result
 
 
 @dataclass
@@ -227,7 +246,9 @@ def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
     return Problem("error", "template-error", rel, line, 1, None, {"detail": str(exc)})
 
 
-def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -> BuildResult:
+def _publish(
+    job: _Job, say: Callable[[str], None], timings: dict[str, float]
+) -> tuple[BuildResult, manifest.Manifest]:
     graph, plans, base_url = job.graph, job.plans, job.base_url
     fresh = manifest.Manifest(global_digest=deps.global_digest(graph, job.theme, base_url))
     fresh.pages = deps.fingerprints(graph, plans, fresh.global_digest)
@@ -257,39 +278,59 @@ def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -
         timings["render"] = time.perf_counter() - t0
         say(f"render: {len(todo)} of {len(plans)} pages ({timings['render']:.2f} s)")
         t0 = time.perf_counter()
+        write_site_files(job, root, copy=True, open_data=last is None or bool(todo))
+        timings["write"] = time.perf_counter() - t0
+        if job.index:
+            t0 = time.perf_counter()
+            index_pages(
+                job,
+                root,
+                fresh,
+                say,
+                previous=last.parts if last else None,
+                changed={p.path for p in todo}
+                | (set(last.pages) - set(fresh.pages) if last else set()),
+            )
+            timings["index"] = time.perf_counter() - t0
+        elif (root / "pagefind").exists():
+            remove(root, "pagefind")
+    manifest.save(job.site_dir, job.out, fresh)
+    result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
+    return result, fresh
+
+
+def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None:
+    """What is not a page: static files, media, open data, sitemap, robots."""
+    if copy:
         for folder, source in (
             ("static", job.theme / "static"),
             ("media", job.site_dir / "content" / "media"),
         ):
             remove(root, folder)
             outputs.copy_tree(source, root / folder)
-        if last is None or todo:
-            for old in (root / "data").glob("snapshot-*.zip"):
-                old.unlink()
-            outputs.open_data(graph, root, job.today)
-        pages = [p.path for p in plans if p.path != "404.html"]
-        write_text(root, "sitemap.xml", outputs.sitemap(base_url, pages))
-        write_text(root, "robots.txt", outputs.robots(base_url))
-        write_text(root, ".nojekyll", "")
-        timings["write"] = time.perf_counter() - t0
-        if job.index:
-            from fundsite.index import build_index
+    if open_data:
+        for old in (root / "data").glob("snapshot-*.zip"):
+            old.unlink()
+        outputs.open_data(job.graph, root, job.today)
+    pages = [p.path for p in job.plans if p.path != "404.html"]
+    write_text(root, "sitemap.xml", outputs.sitemap(job.base_url, pages))
+    write_text(root, "robots.txt", outputs.robots(job.base_url))
+    write_text(root, ".nojekyll", "")
 
-            t0 = time.perf_counter()
-            options = {"split_at": job.index_split_at} if job.index_split_at else {}
-            fresh.parts = build_index(
-                graph,
-                plans,
-                root,
-                say,
-                previous=last.parts if last else None,
-                changed={p.path for p in todo}
-                | (set(last.pages) - set(fresh.pages) if last else set()),
-                **options,
-            )
-            fresh.indexed = True
-            timings["index"] = time.perf_counter() - t0
-        elif (root / "pagefind").exists():
-            remove(root, "pagefind")
-    manifest.save(job.site_dir, job.out, fresh)
-    return BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
+
+def index_pages(
+    job: _Job,
+    root: Path,
+    fresh: manifest.Manifest,
+    say: Callable[[str], None],
+    previous: dict[str, str] | None,
+    changed: set[str],
+) -> None:
+    """Index the pages for search again: only the index parts that hold ``changed`` pages."""
+    from fundsite.index import build_index
+
+    options = {"split_at": job.index_split_at} if job.index_split_at else {}
+    fresh.parts = build_index(
+        job.graph, job.plans, root, say, previous=previous, changed=changed, **options
+    )
+    fresh.indexed = True

@@ -52,6 +52,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "rebuilt in {seconds:.2f} s: {pages} pages",
     ),
     "rendered": (" (แสดงผลใหม่ {rendered} หน้า)", " ({rendered} rendered)"),
+    "finished": (
+        "  ข้อมูลเปิดและแคชของการสร้างเว็บเขียนเสร็จใน {seconds:.2f} วินาที",
+        "  open data and build cache written in {seconds:.2f} s",
+    ),
     "warnings": (", คำเตือน {n} รายการ", ", {n} warnings"),
     "failed": (
         "สร้างใหม่ไม่สำเร็จ ({seconds:.2f} วินาที): ยังแสดงเว็บรุ่นล่าสุดที่สร้างได้",
@@ -296,6 +300,7 @@ class DevServer:
         self._http: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._observer: Any = None
+        self._kept: Any = None  # the last build, kept to patch edits into (builder thread only)
 
     # ---- public API ------------------------------------------------------------------------
 
@@ -475,9 +480,19 @@ class DevServer:
         started = time.perf_counter()
         error = None
         result: Any = None
+        pending: Any = None
         try:
-            result = build(self.site, self.out, workers=self.workers, index=self.search)
+            done = self._update(changed)
+            if done is None:
+                self._kept = None
+                result = build(
+                    self.site, self.out, workers=self.workers, index=self.search, keep=True
+                )
+                self._kept = result.kept
+            else:
+                result, pending = done
         except Exception as exc:
+            self._kept = None
             self.log(traceback.format_exc().rstrip())
             error = f"{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - started
@@ -505,6 +520,33 @@ class DevServer:
             self._payload = payload
             self._building = False
             self._built.notify_all()
+        if pending is not None:
+            self._finish(pending)
+
+    def _update(self, changed: tuple[str, ...]) -> Any:
+        """The fast path (:mod:`fundsite.update`) for edits of records; None: build instead."""
+        from fundsite.update import update
+
+        if self._kept is None or not changed:
+            return None
+        files = [
+            _relative(path, self.site)
+            for path in changed
+            if Path(path).exists() or path.endswith(".md")  # not an editor's vanished temp file
+        ]
+        return update(self._kept, files) if files else None
+
+    def _finish(self, pending: Any) -> None:
+        """After the browsers have the new pages: open data, search index, build cache."""
+        from fundsite.update import finish
+
+        try:
+            started = time.perf_counter()
+            finish(pending)
+            self.log(self.text("finished", seconds=time.perf_counter() - started))
+        except Exception:
+            self._kept = None  # the next change builds everything again
+            self.log(traceback.format_exc().rstrip())
 
     def _payload_for(self, status: BuildStatus) -> bytes:
         """What the page script gets: the good build to show and the errors of this one."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fundsite import __version__
 from fundsite.plan import views
 from fundsite.plan.pages import PagePlan
-from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, SiteGraph
+from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
 #: Pages that show totals over every record: they change whenever anything changes.
 _WHOLE_SITE = {"home", "areas", "issues", "search"}
@@ -96,7 +98,7 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         return [*_project(p), *(n for n in linked if n is not None)]
     if kind == "report":
         r = graph.reports[args[0]]
-        return [r, r.project, r.fund]
+        return [r, r.project, r.fund, *r.project.reports]  # notes: spent over the budget
     if kind == "issue":
         projects = graph.lookup("projects", "issue", args[0])
         plans = graph.lookup("plans", "issue", args[0])
@@ -107,7 +109,7 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         projects = graph.lookup("projects", level, key)
         plans = graph.lookup("plans", level, key)
         return [
-            *funds,
+            *(n for f in funds for n in (f, *f.projects)),  # funds are listed with their totals
             *(n for p in projects for n in _project(p)),
             *(n for p in plans for n in _plan(p)),
         ]
@@ -116,31 +118,129 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
     return None  # an unknown page kind: always rebuilt
 
 
-def fingerprints(graph: SiteGraph, plans: list[PagePlan], base: str) -> dict[str, str]:
-    """Page path → fingerprint, for every planned page."""
+def _node_key(node: Node, history: dict[str, Any]) -> str:
+    """What a page shows of one record: its file, its data-quality notes and its history."""
+    notes = repr([(p.code, p.params) for p in node.notes]) if node.notes else ""
+    return f"{node.path}={node.digest}={history.get(node.path)!r}={notes}"
+
+
+def site_digest(graph: SiteGraph) -> str:
+    """A hash of every record file: what the pages that sum up the whole site read."""
     everything = hashlib.blake2b(digest_size=16)
     for node in graph.all_nodes():
         everything.update(f"{node.path}={node.digest}\0".encode())
-    site_digest = everything.hexdigest()
-    orders = {  # a listing page changes when records move between pages
-        kind: hashlib.blake2b(
-            "\0".join(n.id for n in views.listing(graph, kind)).encode(), digest_size=16
-        ).hexdigest()
-        for kind in _LISTINGS
-    }
-    history = getattr(graph, "history", None) or {}  # a commit changes a record page's history
-    result: dict[str, str] = {}
-    for plan in plans:
+    return everything.hexdigest()
+
+
+@dataclass
+class Fingerprinter:
+    """Computes page fingerprints; the site-wide parts are computed once."""
+
+    graph: SiteGraph
+    base: str
+    site: str = ""  # :func:`site_digest`, computed when not given
+    orders: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.site = self.site or site_digest(self.graph)
+        self.orders = self.orders or {  # a listing page changes when records move between pages
+            kind: hashlib.blake2b(
+                "\0".join(n.id for n in views.listing(self.graph, kind)).encode(), digest_size=16
+            ).hexdigest()
+            for kind in _LISTINGS
+        }
+        self.history = getattr(self.graph, "history", None) or {}  # commits change history
+
+    def __call__(self, plan: PagePlan) -> str:
         h = hashlib.blake2b(digest_size=16)
-        h.update(f"{base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
-        if plan.make.__name__ in orders:
-            h.update(orders[plan.make.__name__].encode())
-        nodes = inputs(graph, plan)
+        h.update(f"{self.base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
+        if plan.make.__name__ in self.orders:
+            h.update(self.orders[plan.make.__name__].encode())
+        nodes = inputs(self.graph, plan)
         if nodes is None:
-            h.update(site_digest.encode())
+            h.update(self.site.encode())
         else:
-            for key in sorted({f"{n.path}={n.digest}={history.get(n.path)!r}" for n in nodes}):
+            for key in sorted({_node_key(n, self.history) for n in nodes}):
                 h.update(key.encode())
                 h.update(b"\0")
-        result[plan.path] = h.hexdigest()
-    return result
+        return h.hexdigest()
+
+
+def fingerprints(graph: SiteGraph, plans: list[PagePlan], base: str) -> dict[str, str]:
+    """Page path → fingerprint, for every planned page."""
+    fingerprint = Fingerprinter(graph, base)
+    return {plan.path: fingerprint(plan) for plan in plans}
+
+
+def readers(graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node]) -> list[PagePlan]:
+    """The pages that may show one of the ``changed`` records: a superset, in plan order.
+
+    The inverse of :func:`inputs` (``tests/test_deps.py`` checks that it misses no page):
+    record pages, the areas, issues and years they belong to, the listing pages that hold
+    them, and the pages that sum up the whole site.
+    """
+    wanted: set[tuple[str, tuple[Any, ...]]] = set()
+    listed: dict[str, set[int]] = {kind: set() for kind in _LISTINGS}
+    for node in changed:
+        _showing(node, wanted, listed)
+    pages = set()
+    for kind, nodes in listed.items():
+        if nodes:
+            where = {id(n): i for i, n in enumerate(views.listing(graph, kind))}
+            pages.update((kind, (where[n] // views.PER_PAGE + 1,)) for n in nodes if n in where)
+    wanted |= pages
+    wanted.add(("projects", (1,)))  # it shows the total of every project
+    return [
+        plan
+        for plan in plans
+        if plan.make.__name__ not in _NAMED or (plan.make.__name__, plan.args) in wanted
+    ]
+
+
+def _showing(
+    node: Node, wanted: set[tuple[str, tuple[Any, ...]]], listed: dict[str, set[int]]
+) -> None:
+    """Add the pages (and listing entries) that show ``node`` or what it sums up."""
+    wanted.add((node.kind, (node.id,)))
+    if isinstance(node, FundNode):
+        listed["funds"].add(id(node))
+        _areas(node.areas, wanted)
+        for plan in node.plans:
+            _showing(plan, wanted, listed)
+        for project in node.projects:
+            _showing(project, wanted, listed)
+            listed["reports"].update(id(r) for r in project.reports)  # listed with their fund
+    elif isinstance(node, PlanNode):
+        wanted.update({("fund", (node.fund.id,)), ("issue", (node.record.issue,))})
+        _areas(node.fund.areas, wanted)
+        wanted.update(("project", (p.id,)) for p in node.projects)
+    elif isinstance(node, ProjectNode):
+        listed["projects"].add(id(node))
+        listed["funds"].add(id(node.fund))
+        wanted.add(("fund", (node.fund.id,)))
+        linked = [node.plan, node.programme, *node.children]
+        wanted.update((n.kind, (n.id,)) for n in linked if n is not None)
+        wanted.update(("report", (r.id,)) for r in node.reports)
+        wanted.update(("issue", (i,)) for i in {*node.issues, *_plan_issue(node)})
+        wanted.add(("year", (node.fiscal_year,)))
+        _areas(node.areas or node.fund.areas, wanted)
+        _areas(node.fund.areas, wanted)
+    elif isinstance(node, ReportNode):
+        listed["reports"].update(id(r) for r in node.project.reports)
+        _showing(node.project, wanted, listed)
+
+
+def _plan_issue(project: ProjectNode) -> list[str]:
+    return [project.plan.record.issue] if project.plan else []
+
+
+def _areas(areas: Iterable[Any], wanted: set[tuple[str, tuple[Any, ...]]]) -> None:
+    for area in areas:
+        for level in ("region", "province", "district", "subdistrict"):
+            if getattr(area, level):
+                wanted.add(("area", (level, getattr(area, level))))
+
+
+#: Page kinds that show named records, areas, issues or years, and listings: the others show
+#: something of every record.
+_NAMED = {"fund", "plan", "project", "report", "issue", "area", "year", "free_page", *_LISTINGS}

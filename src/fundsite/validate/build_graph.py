@@ -87,6 +87,14 @@ def link(checked: CheckedFiles, site_dir: Path) -> tuple[SiteGraph | None, list[
 
     The graph is None only when the site itself (data/site.yaml) cannot be read.
     """
+    graph, problems, _ = link_staged(checked, site_dir)
+    return graph, problems
+
+
+def link_staged(
+    checked: CheckedFiles, site_dir: Path
+) -> tuple[SiteGraph | None, list[Problem], int]:
+    """:func:`link`, also telling where the cross-record rules' problems start in the list."""
     out = Collector(site_dir)
     out.problems.extend(checked.load_problems)
     out.problems.extend(checked.problems)
@@ -101,7 +109,7 @@ def link(checked: CheckedFiles, site_dir: Path) -> tuple[SiteGraph | None, list[
     if not sites:
         if not any(p.file.startswith("data/site.") for p in out.problems):
             out.add(Problem("error", "no-site", "data/site.yaml"))
-        return None, out.problems
+        return None, out.problems, len(out.problems)
     site: Site = sites[0].model
     issues: dict[str, Issue] = {}
     for raw, issue in ((c.raw, c.model) for c in by_kind["issue"]):
@@ -159,10 +167,11 @@ def link(checked: CheckedFiles, site_dir: Path) -> tuple[SiteGraph | None, list[
     _link_plans(graph, out)
     _link_projects(graph, out)
     _link_reports(graph, out)
+    rules_from = len(out.problems)
     rules.run(graph, out)
     for node in graph.all_nodes():
         node.raw = None  # positions are no longer needed; keep memory bounded
-    return graph, out.problems
+    return graph, out.problems, rules_from
 
 
 def _media(site_dir: Path) -> set[str]:

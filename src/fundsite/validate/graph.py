@@ -156,6 +156,13 @@ class SiteGraph:
         """Every area code, issue id or fiscal year that has records of a kind."""
         return sorted(self._indexes().get(f"{what}_by_{by}", {}))
 
+    def forget_derived(self) -> None:
+        """Drop what pages computed from record contents, after records changed in place.
+
+        The lookups stay: they depend only on how records link, which a patch never changes.
+        """
+        self.__dict__.pop("_listings", None)
+
     def all_nodes(self) -> Iterable[Node]:
         yield from self.funds.values()
         yield from self.plans.values()

@@ -399,6 +399,12 @@ RULES: list[Callable[[SiteGraph, Collector], None]] = [
 ]
 
 
-def run(graph: SiteGraph, out: Collector) -> None:
+#: Rules about data files only (``data/*.yaml``), not about content records.
+DATA_RULES = {regions}
+
+
+def run(graph: SiteGraph, out: Collector, content_only: bool = False) -> None:
+    """Every cross-record rule; ``content_only`` skips :data:`DATA_RULES` (see ``patch``)."""
     for rule in RULES:
-        rule(graph, out)
+        if not (content_only and rule in DATA_RULES):
+            rule(graph, out)

@@ -1,0 +1,44 @@
+"""The page dependencies of incremental builds: :func:`deps.readers` inverts :func:`deps.inputs`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from fundsite.plan import deps, plan_site
+from fundsite.validate import check_site
+
+REPO = Path(__file__).parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synth import write_site  # noqa: E402
+
+
+def test_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "data", root / "data")
+    write_site(tmp_path / "synthetic", 160, seed=3)  # several pages of every listing
+    for kind in ("funds", "plans", "projects", "reports"):
+        src = tmp_path / "synthetic/content" / kind
+        shutil.copytree(src, root / "content" / kind, dirs_exist_ok=True)
+    graph = check_site(root).graph
+    assert graph is not None
+    plans = plan_site(graph)
+    shown_by: dict[int, set[str]] = {}
+    for plan in plans:
+        nodes = deps.inputs(graph, plan)
+        if nodes is None:  # pages that show every record: readers() always gives them
+            shown_by.setdefault(0, set()).add(plan.path)
+            continue
+        for node in nodes:
+            shown_by.setdefault(id(node), set()).add(plan.path)
+    nodes = [n for n in graph.all_nodes() if n.kind != "page"]
+    assert len(nodes) > 300
+    narrower = 0
+    for node in nodes:
+        found = {plan.path for plan in deps.readers(graph, plans, [node])}
+        missing = (shown_by.get(id(node), set()) | shown_by[0]) - found
+        assert not missing, f"{node.path}: readers() misses {sorted(missing)[:5]}"
+        narrower += len(found) < len(plans) // 4
+    assert narrower == len(nodes)  # and it is not simply every page

@@ -1,0 +1,159 @@
+"""Patching an edit into a checked site gives exactly what a full check gives."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from fundsite.validate import check_site
+from fundsite.validate.patch import CheckState, patch
+from fundsite.validate.records import check_files
+
+SEQUENCES = 60
+
+
+def fresh_state(root: Path) -> CheckState:
+    state, problems = CheckState.from_check(check_files(root), root.resolve())
+    assert state is not None
+    assert state.problems() == problems
+    return state
+
+
+def _sub(path: Path, pattern: str, value: str) -> bool:
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(pattern, value, text, count=1, flags=re.M)
+    path.write_text(new, encoding="utf-8")
+    return n == 1
+
+
+def _pick(root: Path, kind: str, rng: random.Random) -> Path:
+    return rng.choice(sorted((root / "content" / kind).rglob("*.md")))
+
+
+def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
+    """One random edit; returns (what, file, whether it keeps every link)."""
+    what = rng.choice(
+        [
+            "budget",
+            "title",
+            "body",
+            "spent",
+            "report-date",
+            "status",
+            "attended",
+            "end-date",
+            "balance",
+            "fund-kind",
+            "shift-lines",
+            "plan-budget",
+            "relink-project",
+            "relink-report",
+        ]
+    )
+    if what in ("spent", "report-date", "relink-report"):
+        path = _pick(root, "reports", rng)
+    elif what in ("balance", "fund-kind"):
+        path = _pick(root, "funds", rng)
+    elif what == "plan-budget":
+        path = _pick(root, "plans", rng)
+    else:
+        path = _pick(root, "projects", rng)
+    keeps = True
+    if what == "budget":
+        _sub(path, r"^budget: .*$", f"budget: {rng.randrange(1000, 200000)}")
+    elif what == "title":
+        _sub(path, r"^title: .*$", f"title: โครงการแก้ไข {step}")
+    elif what == "body":
+        path.write_text(
+            path.read_text(encoding="utf-8") + f"\nโทร 081-234-56{step % 90 + 10}\n",
+            encoding="utf-8",
+        )
+    elif what == "spent":
+        if not _sub(path, r"^spent: .*$", f"spent: {rng.randrange(0, 300000)}"):
+            _sub(path, r"^date: ", f"spent: {rng.randrange(0, 300000)}\ndate: ")
+    elif what == "report-date":
+        year = re.search(r"(\d{4})$", path.parent.name)
+        y = int(year.group(1)) if year else 2024
+        _sub(
+            path, r"^date: .*$", f"date: {y}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 28):02d}"
+        )
+    elif what == "status":
+        _sub(path, r"^status: .*$", f"status: {rng.choice(['completed', 'in-progress'])}")
+    elif what == "attended":
+        _sub(path, r"attended: \d+", f"attended: {rng.randrange(0, 400)}")
+    elif what == "end-date":
+        _sub(path, r"^end: .*$", f"end: 20{rng.randrange(20, 27)}-0{rng.randrange(1, 9)}-15")
+    elif what == "balance":
+        _sub(path, r"balance: [\d.,]+", f"balance: {rng.randrange(0, 900000)}")
+    elif what == "fund-kind":
+        _sub(path, r"^kind: .*$", f"kind: {rng.choice(['local', 'programme'])}")
+    elif what == "shift-lines":
+        _sub(path, r"^---\n", f"---\n# แก้ไขครั้งที่ {step}\n")
+    elif what == "plan-budget":
+        _sub(path, r"^budget: .*$", f"budget: {rng.randrange(1000, 200000)}")
+    elif what == "relink-project":
+        keeps = not _sub(path, r"^fund: .*$", "fund: L1000")
+    elif what == "relink-report":
+        keeps = not _sub(path, r"^project: .*$", "project: 68-L1001-1-02")
+    return what, path, keeps
+
+
+def snapshot(state_or_graph: Any) -> dict[str, Any]:
+    """What pages read from the graph: records, bodies, notes, links and report order."""
+    graph = state_or_graph.graph if isinstance(state_or_graph, CheckState) else state_or_graph
+    shot: dict[str, Any] = {}
+    for node in graph.all_nodes():
+        shot[node.path] = (
+            node.record.model_dump(),
+            node.body,
+            node.digest,
+            [(p.code, p.line, p.col, p.params) for p in node.notes],
+            [r.id for r in getattr(node, "reports", [])] if node.kind == "project" else None,
+        )
+    return shot
+
+
+def test_patched_equals_full_check(portal: Path) -> None:
+    rng = random.Random(5)
+    state = fresh_state(portal)
+    patched_count = 0
+    for step in range(SEQUENCES):
+        what, path, keeps = edit(portal, rng, step)
+        rel = path.relative_to(portal).as_posix()
+        result = patch(state, [rel])
+        full = check_site(portal)
+        if result is None:
+            assert not keeps or any(
+                p.file == rel for p in full.problems if p.severity == "error"
+            ), f"step {step}: {what} on {rel} was not patched"
+            state = fresh_state(portal)
+            continue
+        patched_count += 1
+        assert result.problems == full.problems, f"step {step}: {what} on {rel}"
+        assert full.graph is not None
+        assert snapshot(state) == snapshot(full.graph), f"step {step}: {what} on {rel}"
+    assert patched_count > SEQUENCES // 2
+
+
+def test_a_link_change_is_not_patched(portal: Path) -> None:
+    state = fresh_state(portal)
+    report = sorted((portal / "content/reports").rglob("*.md"))[0]
+    rel = report.relative_to(portal).as_posix()
+    before = snapshot(state)
+    _sub(report, r"^project: .*$", "project: 68-L1001-1-02")
+    assert patch(state, [rel]) is None
+    assert snapshot(state) == before  # untouched
+
+
+def test_new_and_deleted_files_are_not_patched(portal: Path) -> None:
+    state = fresh_state(portal)
+    report = sorted((portal / "content/reports").rglob("*.md"))[0]
+    copy = report.with_name("2099-01-01-new.md")
+    shutil.copy(report, copy)
+    assert patch(state, [copy.relative_to(portal).as_posix()]) is None
+    report.unlink()
+    assert patch(state, [report.relative_to(portal).as_posix()]) is None
+    assert patch(state, ["data/issues.yaml"]) is None
