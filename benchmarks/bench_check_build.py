@@ -1,6 +1,7 @@
 """Benchmark ``fundsite check`` and ``fundsite build`` on synthetic portals; prints figures.
 
-Usage: ``python benchmarks/bench_check_build.py [--projects 50000] [--build] [--keep DIR]``.
+Usage: ``python benchmarks/bench_check_build.py [--projects 50000] [--funds N] [--build] [--keep DIR]``.
+The national portal: ``--projects 300000 --funds 7700`` (100,000 reports).
 Figures are wall time and peak RSS (this process and its workers), measured in one run.
 """
 
@@ -27,6 +28,7 @@ def _peak_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--projects", type=int, default=50_000)
+    parser.add_argument("--funds", type=int, help="default: one per 40 projects (7700: national)")
     parser.add_argument("--build", action="store_true", help="also run a full build")
     parser.add_argument("--keep", type=Path, help="keep the synthetic site in this folder")
     args = parser.parse_args()
@@ -34,7 +36,7 @@ def main() -> None:
     site = root / "site"
     if not (site / "data/site.yaml").exists():
         t0 = time.perf_counter()
-        counts = write_site(site, args.projects)
+        counts = write_site(site, args.projects, funds=args.funds)
         print(f"generated {counts} in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     result = check_site(site)

@@ -52,8 +52,15 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def write_site(out: Path, projects: int, seed: int = 1, reports_every: int = 3) -> dict[str, int]:
-    """Write the synthetic site into ``out``; returns record counts."""
+def write_site(
+    out: Path, projects: int, seed: int = 1, reports_every: int = 3, funds: int | None = None
+) -> dict[str, int]:
+    """Write the synthetic site into ``out``; returns record counts.
+
+    ``funds`` defaults to one per 40 projects. Beyond one fund per sub-district (7,436 in the
+    gazetteer), the extra funds are municipal ones (เทศบาลตำบล) sharing a sub-district, as in
+    Thailand, where ~7,700 funds cover ~7,400 sub-districts.
+    """
     rng = random.Random(seed)
     (out / "data").mkdir(parents=True, exist_ok=True)
     (out / "data/site.yaml").write_text(
@@ -69,8 +76,11 @@ def write_site(out: Path, projects: int, seed: int = 1, reports_every: int = 3) 
         for d in geothai.districts(p.code)
         for s in geothai.subdistricts(d.code)
     ]
-    n_funds = max(1, min(len(subdistricts), projects // 40))
-    chosen = rng.sample(subdistricts, n_funds)
+    n_funds = funds or max(1, min(len(subdistricts), projects // 40))
+    chosen = rng.sample(subdistricts, min(n_funds, len(subdistricts)))
+    municipal = len(chosen)  # funds from here on are municipal councils'
+    while len(chosen) < n_funds:
+        chosen += rng.sample(subdistricts, min(n_funds - len(chosen), len(subdistricts)))
     for folder in ("funds", "plans", "projects", "reports"):
         (out / "content" / folder).mkdir(parents=True, exist_ok=True)
     counts = {"funds": 0, "plans": 0, "projects": 0, "reports": 0}
@@ -78,7 +88,8 @@ def write_site(out: Path, projects: int, seed: int = 1, reports_every: int = 3) 
     extra = projects - per_fund * n_funds
     for f_index, sub in enumerate(chosen):
         fund_id = f"L{1000 + f_index}"
-        name = f"กองทุนหลักประกันสุขภาพ อบต.{sub.name_th}"
+        council = "อบต." if f_index < municipal else "เทศบาลตำบล"
+        name = f"กองทุนหลักประกันสุขภาพ {council}{sub.name_th}"
         years = [2565, 2566, 2567, 2568]
         finances = []
         carried = Decimal(rng.randrange(50_000, 300_000))
@@ -99,7 +110,7 @@ def write_site(out: Path, projects: int, seed: int = 1, reports_every: int = 3) 
             carried = balance
         area = f'{{subdistrict: "{sub.code}"}}'
         (out / f"content/funds/{fund_id}.md").write_text(
-            f"---\nid: {fund_id}\nkind: local\nname: {name}\norganization: อบต.{sub.name_th}\n"
+            f"---\nid: {fund_id}\nkind: local\nname: {name}\norganization: {council}{sub.name_th}\n"
             f"area: {area}\npopulation: {rng.randrange(2000, 20000)}\nfinances:\n"
             f"{''.join(finances)}---\n",
             encoding="utf-8",
@@ -169,8 +180,10 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--projects", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--funds", type=int, help="default: one per 40 projects")
+    parser.add_argument("--reports-every", type=int, default=3, help="a report per N projects")
     args = parser.parse_args()
-    print(write_site(args.out, args.projects, args.seed))
+    print(write_site(args.out, args.projects, args.seed, args.reports_every, args.funds))
 
 
 if __name__ == "__main__":

@@ -51,9 +51,11 @@ def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
             "plan-budget",
             "relink-project",
             "relink-report",
+            "new-report",
+            "delete-report",
         ]
     )
-    if what in ("spent", "report-date", "relink-report"):
+    if what in ("spent", "report-date", "relink-report", "delete-report"):
         path = _pick(root, "reports", rng)
     elif what in ("balance", "fund-kind"):
         path = _pick(root, "funds", rng)
@@ -98,13 +100,25 @@ def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
         keeps = not _sub(path, r"^fund: .*$", "fund: L1000")
     elif what == "relink-report":
         keeps = not _sub(path, r"^project: .*$", "project: 68-L1001-1-02")
+    elif what == "new-report":
+        project = _pick(root, "projects", rng).stem
+        day = f"20{rng.randrange(20, 27)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 28):02d}"
+        path = root / "content/reports" / day[:4] / f"{day}-added-{step}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f"---\nid: {path.stem}\nproject: {project}\ntitle: กิจกรรมเพิ่ม {step}\n"
+            f"date: {day}\nkind: activity\nspent: {rng.randrange(0, 90000)}\n---\nบันทึก\n",
+            encoding="utf-8",
+        )
+    elif what == "delete-report":
+        path.unlink()
     return what, path, keeps
 
 
 def snapshot(state_or_graph: Any) -> dict[str, Any]:
     """What pages read from the graph: records, bodies, notes, links and report order."""
     graph = state_or_graph.graph if isinstance(state_or_graph, CheckState) else state_or_graph
-    shot: dict[str, Any] = {}
+    shot: dict[str, Any] = {"reports": list(graph.reports)}
     for node in graph.all_nodes():
         shot[node.path] = (
             node.record.model_dump(),
@@ -148,12 +162,18 @@ def test_a_link_change_is_not_patched(portal: Path) -> None:
     assert snapshot(state) == before  # untouched
 
 
-def test_new_and_deleted_files_are_not_patched(portal: Path) -> None:
+def test_new_and_deleted_files(portal: Path) -> None:
+    """New and deleted reports are patched in; other new or deleted files are not."""
     state = fresh_state(portal)
     report = sorted((portal / "content/reports").rglob("*.md"))[0]
     copy = report.with_name("2099-01-01-new.md")
-    shutil.copy(report, copy)
+    shutil.copy(report, copy)  # its id is not its file name: an error
     assert patch(state, [copy.relative_to(portal).as_posix()]) is None
+    copy.unlink()
     report.unlink()
-    assert patch(state, [report.relative_to(portal).as_posix()]) is None
+    assert patch(state, [report.relative_to(portal).as_posix()]) is not None
+    assert snapshot(state) == snapshot(check_site(portal).graph)
+    project = sorted((portal / "content/projects").rglob("*.md"))[0]
+    project.unlink()
+    assert patch(state, [project.relative_to(portal).as_posix()]) is None
     assert patch(state, ["data/issues.yaml"]) is None

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jinja2
 
 from fundsite.build import BuildResult, Kept, _template_problem, index_pages, render_all
 from fundsite.build import write_site_files as _write_site_files
-from fundsite.plan import deps
+from fundsite.plan import PagePlan, deps
+from fundsite.plan.pages import replan_reports
 from fundsite.validate.patch import patch
 from fundsite.write import manifest
 from fundsite.write.atomic import remove
@@ -29,7 +30,14 @@ class Pending:
     """What :func:`finish` still has to write after the pages of an update."""
 
     kept: Kept
-    changed: set[str]  # pages rendered by the update
+    changed: set[str]  # pages rendered or removed by the update
+    later: list[PagePlan] = field(default_factory=list)  # listing pages, rendered by finish()
+    fresh: dict[str, str] = field(default_factory=dict)  # their fingerprints
+
+
+#: More listing pages than this to render (a new report shifts every page of the report
+#: listing) wait for :func:`finish`, so that the record's own pages show at once.
+LISTINGS_AT_ONCE = 10
 
 
 def update(
@@ -49,43 +57,72 @@ def update(
         return None
     timings["check"] = time.perf_counter() - t0
     job.problems = patched.problems
+    if patched.added or patched.removed:
+        job.plans = replan_reports(job.graph, job.plans)
     if any(p.severity == "error" for p in patched.problems):
         return BuildResult(False, patched.problems, seconds=timings), None
     t0 = time.perf_counter()
+    gone = set(kept.manifest.pages) - {plan.path for plan in job.plans}
     fingerprint = deps.Fingerprinter(job.graph, kept.manifest.global_digest)
-    candidates = deps.readers(job.graph, job.plans, [*patched.changed, *patched.noted])
+    changed = [*patched.changed, *patched.noted, *patched.added]
+    candidates = deps.readers(job.graph, job.plans, changed)
+    if patched.added or patched.removed:  # the report listing's order changed: every page
+        seen = {plan.path for plan in candidates}
+        candidates += [p for p in job.plans if p.make.__name__ == "reports" and p.path not in seen]
     fresh = {plan.path: fingerprint(plan) for plan in candidates}
     todo = [plan for plan in candidates if kept.manifest.pages.get(plan.path) != fresh[plan.path]]
+    listings = [plan for plan in todo if plan.make.__name__ in deps.LISTINGS]
+    later = listings if len(listings) > LISTINGS_AT_ONCE else []
+    now = [plan for plan in todo if plan not in later] if later else todo
     timings["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for plan in todo:
+    for page in gone:  # pages of deleted reports, listing pages past the new end
+        for rel in kept.manifest.files.pop(page, []):
+            remove(job.out, rel)
+        kept.manifest.pages.pop(page, None)
+        kept.manifest.parts.pop(page, None)
+    try:
+        _render(kept, now, fresh)
+    except jinja2.TemplateError as exc:
+        problem = _template_problem(exc, job.theme)
+        return BuildResult(False, [*patched.problems, problem], seconds=timings), None
+    timings["render"] = time.perf_counter() - t0
+    say(f"render: {len(now)} of {len(job.plans)} pages ({timings['render']:.2f} s)")
+    result = BuildResult(
+        True, patched.problems, len(job.plans), timings, job.out, rendered=len(now)
+    )
+    pending = Pending(
+        kept, {plan.path for plan in todo} | gone, later, {p.path: fresh[p.path] for p in later}
+    )
+    return result, pending
+
+
+def _render(kept: Kept, plans: list[PagePlan], fresh: dict[str, str]) -> None:
+    """Render ``plans`` into the served folder and note them in the build cache."""
+    job = kept.job
+    for plan in plans:
         for rel in kept.manifest.files.get(plan.path, []):
             remove(job.out, rel)
     try:
         written = render_all(
-            job.graph, todo, job.theme, job.base_url, job.out, job.today, workers=1
+            job.graph, plans, job.theme, job.base_url, job.out, job.today, workers=job.workers
         )
-    except jinja2.TemplateError as exc:
+    except jinja2.TemplateError:
         kept.manifest.pages = {}  # the pages on disk are no longer what it says
-        problem = _template_problem(exc, job.theme)
-        return BuildResult(False, [*patched.problems, problem], seconds=timings), None
-    kept.manifest.pages.update((plan.path, fresh[plan.path]) for plan in todo)
+        raise
+    kept.manifest.pages.update((plan.path, fresh[plan.path]) for plan in plans)
     kept.manifest.files.update(written)
-    timings["render"] = time.perf_counter() - t0
-    say(f"render: {len(todo)} of {len(job.plans)} pages ({timings['render']:.2f} s)")
-    result = BuildResult(
-        True, patched.problems, len(job.plans), timings, job.out, rendered=len(todo)
-    )
-    return result, Pending(kept, {plan.path for plan in todo})
 
 
 def finish(pending: Pending, say: Callable[[str], None] | None = None) -> dict[str, float]:
-    """Write what sums up every record (open data, search index) and save the build cache."""
+    """Write what sums up every record (listings, open data, search index), save the cache."""
     say = say or (lambda _msg: None)
     kept, timings = pending.kept, {}
     job = kept.job
     t0 = time.perf_counter()
     manifest.forget(job.site_dir, job.out)  # until the files below are written
+    if pending.later:
+        _render(kept, pending.later, pending.fresh)
     if pending.changed:
         _write_site_files(job, job.out, copy=False, open_data=True)
     timings["write"] = time.perf_counter() - t0

@@ -21,7 +21,7 @@ from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, Repor
 
 #: Pages that show totals over every record: they change whenever anything changes.
 _WHOLE_SITE = {"home", "areas", "issues", "search"}
-_LISTINGS = {"funds": "funds", "projects": "projects", "reports": "reports"}
+LISTINGS = {"funds": "funds", "projects": "projects", "reports": "reports"}
 
 
 def tree_digest(root: Path) -> str:
@@ -75,7 +75,7 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         return None
     if kind in ("not_found", "data_dictionary", "free_page"):
         return ()  # free pages are part of the global digest (every footer lists them)
-    if kind in _LISTINGS:
+    if kind in LISTINGS:
         number = args[0]
         if kind == "projects" and number == 1:
             return None  # the first page shows the total of every project
@@ -147,7 +147,7 @@ class Fingerprinter:
             kind: hashlib.blake2b(
                 "\0".join(n.id for n in views.listing(self.graph, kind)).encode(), digest_size=16
             ).hexdigest()
-            for kind in _LISTINGS
+            for kind in LISTINGS
         }
         self.history = getattr(self.graph, "history", None) or {}  # commits change history
 
@@ -180,7 +180,7 @@ def readers(graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node]) ->
     them, and the pages that sum up the whole site.
     """
     wanted: set[tuple[str, tuple[Any, ...]]] = set()
-    listed: dict[str, set[int]] = {kind: set() for kind in _LISTINGS}
+    listed: dict[str, set[int]] = {kind: set() for kind in LISTINGS}
     for node in changed:
         _showing(node, wanted, listed)
     pages = set()
@@ -243,4 +243,4 @@ def _areas(areas: Iterable[Any], wanted: set[tuple[str, tuple[Any, ...]]]) -> No
 
 #: Page kinds that show named records, areas, issues or years, and listings: the others show
 #: something of every record.
-_NAMED = {"fund", "plan", "project", "report", "issue", "area", "year", "free_page", *_LISTINGS}
+_NAMED = {"fund", "plan", "project", "report", "issue", "area", "year", "free_page", *LISTINGS}

@@ -52,7 +52,7 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
     ]
     pages += _paged("funds/", "funds.html", views.funds, len(graph.funds))
     pages += _paged("projects/", "projects.html", views.projects, len(graph.projects))
-    pages += _paged("reports/", "reports.html", views.reports, len(graph.reports))
+    pages += _report_listing(graph)
     for fund_id in graph.funds:
         pages.append(
             PagePlan(
@@ -81,15 +81,7 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 (project_id,),
             )
         )
-    for report_id in graph.reports:
-        pages.append(
-            PagePlan(
-                f"reports/{report_id}/index.html",
-                "report.html",
-                views.report,
-                (report_id,),
-            )
-        )
+    pages += _report_pages(graph)
     for issue_id in graph.issues:
         pages.append(
             PagePlan(
@@ -121,3 +113,29 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
             )
         )
     return pages
+
+
+def _report_listing(graph: SiteGraph) -> list[PagePlan]:
+    return list(_paged("reports/", "reports.html", views.reports, len(graph.reports)))
+
+
+def _report_pages(graph: SiteGraph) -> list[PagePlan]:
+    return [
+        PagePlan(f"reports/{report_id}/index.html", "report.html", views.report, (report_id,))
+        for report_id in graph.reports
+    ]
+
+
+def replan_reports(graph: SiteGraph, plans: list[PagePlan]) -> list[PagePlan]:
+    """``plans`` after reports were added or deleted: what :func:`plan_site` would give."""
+    blocks = {views.reports: _report_listing, views.report: _report_pages}
+    pages: list[PagePlan] = []
+    done = set()
+    for plan in plans:
+        if plan.make in blocks:
+            if plan.make not in done:
+                pages += blocks[plan.make](graph)
+                done.add(plan.make)
+        else:
+            pages.append(plan)
+    return pages if len(done) == len(blocks) else plan_site(graph)  # there were no reports

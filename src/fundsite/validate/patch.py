@@ -3,10 +3,12 @@
 A full check reads and links every record (about 30 s at 50,000 projects). When an editor
 changes records without changing how they link (the same id, fund, plan, project, issues,
 area and fiscal year), the graph's shape cannot change: the edited node takes the new record
-in place, and only the cross-record rules about it and its neighbours run again. The problems
-and data-quality notes are then exactly those a full check would give (``tests/test_patch.py``
-compares the two over random edits). Anything else (a new, deleted or renamed file, a changed
-link, a data file, a record with errors) returns ``None``: the caller checks everything.
+in place, and only the cross-record rules about it and its neighbours run again. A new or
+deleted report (the most common addition: after a meeting) is linked to or unlinked from its
+project the same way. The problems and data-quality notes are then exactly those a full check
+would give (``tests/test_patch.py`` compares the two over random edits). Anything else (another
+new, deleted or renamed file, a changed link, a data file, a record with errors) returns
+``None``: the caller checks everything.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class Patched:
     changed: list[Node]
     noted: list[Node]
     problems: list[Problem]
+    added: list[ReportNode]
+    removed: list[ReportNode]
 
 
 def patch(state: CheckState, files: list[str]) -> Patched | None:
@@ -77,39 +81,58 @@ def patch(state: CheckState, files: list[str]) -> Patched | None:
 
     Returns ``None``, leaving ``state`` untouched, when the edits need a full check.
     """
-    edits: list[tuple[Node, Node, list[Problem]]] = []
+    edits: list[tuple[Node | None, Node | None, list[Problem]]] = []
     for rel in dict.fromkeys(files):
         edit = _recheck(state, rel)
         if edit is None:
             return None
         edits.append(edit)
+    new_ids = [new.id for old, new, _ in edits if old is None and new is not None]
+    if len(set(new_ids)) != len(new_ids):
+        return None  # two new reports with one id
     scope: dict[int, Node] = {}
+    changed, added, removed = [], [], []
     for old, new, problems in edits:
-        _take_over(old, new)
-        state.record_problems[old.path] = problems
-        for node in _neighbours(old):
-            scope.setdefault(id(node), node)
+        if old is None:
+            assert isinstance(new, ReportNode)
+            _add_report(state, new)
+            node: Node = new
+            added.append(new)
+        elif new is None:
+            assert isinstance(old, ReportNode)
+            _remove_report(state, old)
+            removed.append(old)
+            node = old.project
+        else:
+            _take_over(old, new)
+            node = old
+        path = (old or new).path  # type: ignore[union-attr]
+        state.record_problems.pop(path, None)
+        if problems:
+            state.record_problems[path] = problems
+        changed.append(node)
+        for neighbour in _neighbours(node):
+            scope.setdefault(id(neighbour), neighbour)
     noted = _rerun_rules(state, list(scope.values()))
     state.graph.forget_derived()
-    return Patched([old for old, _, _ in edits], noted, state.problems())
+    return Patched(changed, noted, state.problems(), added, removed)
 
 
-def _recheck(state: CheckState, rel: str) -> tuple[Node, Node, list[Problem]] | None:
-    """The edited file checked on its own, if it can be patched in."""
+def _recheck(state: CheckState, rel: str) -> tuple[Node | None, Node | None, list[Problem]] | None:
+    """The file checked on its own, if it can be patched in: (old node, new node, problems)."""
     parts = PurePosixPath(rel).parts
     old = state.nodes.get(rel)
-    if (
-        old is None  # a new file, or one that was not in the graph
-        or len(parts) < 3
-        or parts[0] != "content"
-        or CONTENT_KINDS.get(parts[1]) not in ("fund", "plan", "project", "report")
-        or any(p.file == rel for p in state.link_problems)
-    ):
+    kind = CONTENT_KINDS.get(parts[1]) if len(parts) >= 3 and parts[0] == "content" else None
+    if kind not in ("fund", "plan", "project", "report") or not rel.endswith(".md"):
+        return None
+    if any(p.file == rel for p in state.link_problems):
         return None
     path = state.site_dir / rel
     if not path.is_file():
-        return None  # deleted
-    raws, load_problems = read_record(CONTENT_KINDS[parts[1]], path, state.site_dir)
+        if isinstance(old, ReportNode):
+            return old, None, []  # a deleted report: nothing links to reports
+        return None
+    raws, load_problems = read_record(kind, path, state.site_dir)
     if load_problems or len(raws) != 1:
         return None
     out = Collector(state.site_dir)
@@ -117,9 +140,49 @@ def _recheck(state: CheckState, rel: str) -> tuple[Node, Node, list[Problem]] | 
     new = checked.node
     if new is None or any(p.severity == "error" for p in out.problems):
         return None
+    if old is None:
+        return (None, new, out.problems) if _can_add(state, new) else None
     if _link_keys(old) != _link_keys(new):
         return None
     return old, new, out.problems
+
+
+def _can_add(state: CheckState, new: Node) -> bool:
+    """A new report that links without problems: its id is its file name and is new, its
+    project exists and it names no area of its own (the project's areas are its areas)."""
+    return (
+        isinstance(new, ReportNode)
+        and new.record.id == PurePosixPath(new.path).stem
+        and new.record.id not in state.graph.reports
+        and new.record.area is None
+        and new.record.project in state.graph.projects
+    )
+
+
+def _add_report(state: CheckState, report: ReportNode) -> None:
+    project = state.graph.projects[report.record.project]
+    report.project, report.areas = project, project.areas
+    project.reports.append(report)
+    project.reports.sort(key=lambda r: (r.record.date, r.id))
+    reports = state.graph.reports
+    last = reports[next(reversed(reports))] if reports else None
+    reports[report.id] = report
+    if last is not None and _parts(report) < _parts(last):
+        ordered = sorted(reports.values(), key=_parts)
+        state.graph.reports = {r.id: r for r in ordered}  # the order files are read in
+    state.nodes[report.path] = report
+
+
+def _parts(node: Node) -> tuple[str, ...]:
+    """How :func:`~fundsite.load.files.discover` orders files (by path parts)."""
+    return tuple(node.path.split("/"))
+
+
+def _remove_report(state: CheckState, report: ReportNode) -> None:
+    report.project.reports.remove(report)
+    del state.graph.reports[report.id]
+    del state.nodes[report.path]
+    state.rule_problems.pop(report.path, None)
 
 
 def _link_keys(node: Node) -> tuple[Any, ...]:
