@@ -1,6 +1,7 @@
 """Benchmark ``fundsite check`` and ``fundsite build`` on synthetic portals; prints figures.
 
-Usage: ``python benchmarks/bench_check_build.py [--projects 50000] [--funds N] [--build] [--keep DIR]``.
+Usage: ``python benchmarks/bench_check_build.py [--projects 50000] [--funds N] [--build]
+[--keep DIR]``.
 The national portal: ``--projects 300000 --funds 7700`` (100,000 reports).
 Figures are wall time and peak RSS (this process and its workers), measured in one run.
 """

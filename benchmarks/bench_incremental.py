@@ -88,8 +88,10 @@ def _serve_edits(site: Path, out: Path) -> None:
         finish(done[1])
         rest = time.perf_counter() - t0
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in done[0].seconds.items())
-        print(f"  serve: {what:<15} {shown:7.2f} s  rendered {done[0].rendered:>4} pages ({stages});"
-              f" then open data + cache {rest:.1f} s")
+        print(
+            f"  serve: {what:<15} {shown:7.2f} s  rendered {done[0].rendered:>4} pages"
+            f" ({stages}); then open data + cache {rest:.1f} s"
+        )
 
 
 if __name__ == "__main__":
