@@ -279,3 +279,25 @@ def test_unknown_theme_is_reported_not_raised(tmp_path: Path) -> None:
     assert not result.ok
     assert [p.code for p in result.problems if p.severity == "error"] == ["theme-missing"]
     assert not (tmp_path / "out").exists()
+
+
+def test_big_areas_and_issues_list_the_latest_and_link_the_rest(
+    portal: Path, tmp_path: Path
+) -> None:
+    """Pages stay light at any size: 20 projects and plans, the rest in index.json."""
+    out = tmp_path / "out"
+    assert build(portal, out, index=False).ok
+    checked = 0
+    for page in [*out.glob("issues/*/index.html"), *out.glob("provinces/*/index.html")]:
+        data = json.loads((page.parent / "index.json").read_text(encoding="utf-8"))
+        html = page.read_text(encoding="utf-8")
+        rows = html.count('<td class="nowrap"><a href="../../projects/')
+        assert rows <= 20, page
+        if len(data["projects"]) > 20:
+            assert rows == 20 and f"แสดง 20 จาก {len(data['projects'])} โครงการ" in html
+            checked += 1
+        if page.parent.parent.name == "issues" and len(data["plans"]) > 20:
+            assert html.count('<li><a href="../../plans/') == 20
+            assert f"แสดงแผนงานล่าสุด 20 จาก {len(data['plans'])} แผน" in html
+            checked += 1
+    assert checked >= 1

@@ -20,6 +20,11 @@ from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, Repor
 
 PER_PAGE = 50
 LEVELS = ("region", "province", "district", "subdistrict")
+#: Area pages list the funds' plans by issue for a district (the พชอ. view) and a sub-district;
+#: a province or region has thousands of plans, which are on its funds' pages.
+PLANS_SHOWN_AT = ("district", "subdistrict")
+#: Projects (and plans) an area, issue or year page lists; all of them are in its index.json.
+LATEST = 20
 
 
 @dataclass
@@ -346,6 +351,7 @@ def issue(graph: SiteGraph, issue_id: str) -> dict[str, Any]:
     )
     reports_list = [r for p in projects_list for r in p.reports]
     return {
+        "LATEST": LATEST,
         "title": item.name,
         "crumbs": [("ประเด็น", "issues/"), (item.name, f"issues/{issue_id}/")],
         "issue": item,
@@ -370,11 +376,13 @@ def area(graph: SiteGraph, level: str, key: Any) -> dict[str, Any]:
     projects_list = _projects_sorted(graph.lookup("projects", level, key))
     plans_list = graph.lookup("plans", level, key)
     plans_by_issue: dict[str, list[PlanNode]] = defaultdict(list)
-    for plan_node in sorted(plans_list, key=lambda p: (-p.record.fiscal_year, p.fund.id)):
-        plans_by_issue[plan_node.record.issue].append(plan_node)
+    if level in PLANS_SHOWN_AT:
+        for plan_node in sorted(plans_list, key=lambda p: (-p.record.fiscal_year, p.fund.id)):
+            plans_by_issue[plan_node.record.issue].append(plan_node)
     below = LEVELS[LEVELS.index(level) + 1] if level != "subdistrict" else None
     reports_list = [r for p in projects_list for r in p.reports]
     return {
+        "LATEST": LATEST,
         "title": name,
         "crumbs": [_crumb(graph, lv, k) for lv, k in area_chain(graph, level, key)],
         "level": level,
@@ -425,6 +433,7 @@ def areas(graph: SiteGraph) -> dict[str, Any]:
 def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
     projects_list = _projects_sorted(graph.lookup("projects", "fiscal_year", fy))
     return {
+        "LATEST": LATEST,
         "title": f"ปีงบประมาณ {fy}",
         "crumbs": [(f"ปีงบประมาณ {fy}", f"years/{fy}/")],
         "fiscal_year": fy,
