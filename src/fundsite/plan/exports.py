@@ -46,8 +46,14 @@ def fund_row(node: FundNode) -> dict[str, Any]:
     }
 
 
+def _dump(record: Any) -> dict[str, Any]:
+    """A record's fields as :func:`_plain` data (pydantic's JSON mode does the same, in Rust:
+    decimals as strings, dates in ISO, tuples as lists)."""
+    return record.model_dump(mode="json", exclude={"area"})  # type: ignore[no-any-return]
+
+
 def fund_record(node: FundNode) -> dict[str, Any]:
-    data = _plain(node.record.model_dump(mode="python", exclude={"area"}))
+    data = _dump(node.record)
     data["areas"] = [_area_dict(a) for a in node.areas]
     data["plans"] = [plan_row(p) for p in node.plans]
     data["projects"] = [project_row(p) for p in node.projects]
@@ -99,7 +105,7 @@ def project_row(node: ProjectNode) -> dict[str, Any]:
 
 
 def project_record(node: ProjectNode) -> dict[str, Any]:
-    data = _plain(node.record.model_dump(mode="python", exclude={"area"}))
+    data = _dump(node.record)
     data.update(
         issues=node.issues,
         fiscal_year=node.fiscal_year,

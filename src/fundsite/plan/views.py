@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Any
 
 import geothai
@@ -36,8 +37,9 @@ class Total:
     url: str | None = None
     projects: list[ProjectNode] = field(default_factory=list)
 
-    @property
+    @cached_property
     def budget(self) -> Decimal:
+        """Summed once: read only after the projects are all in (sorting reads it)."""
         return sum((p.budget for p in self.projects), Decimal(0))
 
     @property
@@ -79,6 +81,7 @@ def totals_by_area(graph: SiteGraph, level: str, projects: Iterable[ProjectNode]
     return sorted(groups.values(), key=lambda t: (-t.budget, str(t.key)))
 
 
+@lru_cache(maxsize=65536)
 def area_name(level: str, key: Any, lang: str = "th") -> str:
     """The Thai (or English) name of an area from its code."""
     if level == "region":
@@ -408,14 +411,10 @@ def area(graph: SiteGraph, level: str, key: Any) -> dict[str, Any]:
 
 
 def areas(graph: SiteGraph) -> dict[str, Any]:
-    projects_list = list(graph.projects.values())
+    by_province = totals_by_area(graph, "province", graph.projects.values())
     regions = []
     for region_id in graph.keys("projects", "region") or graph.keys("funds", "region"):
-        provinces = [
-            t
-            for t in totals_by_area(graph, "province", projects_list)
-            if graph.region_of_province.get(t.key) == region_id
-        ]
+        provinces = [t for t in by_province if graph.region_of_province.get(t.key) == region_id]
         regions.append(
             (
                 Total(

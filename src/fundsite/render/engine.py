@@ -7,9 +7,12 @@ sub-path (a GitHub Pages project site) and from any static host.
 from __future__ import annotations
 
 import posixpath
+import re
 import sys
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -19,7 +22,15 @@ from markupsafe import Markup
 
 from fundsite import thai
 from fundsite.messages import render as render_message
+from fundsite.plan.views import area_name
 from fundsite.render import charts
+from fundsite.render.jinja_ext import (
+    Direct,
+    DirectContext,
+    LabelConstants,
+    SaltedBytecodeCache,
+    labels_salt,
+)
 from fundsite.render.labels import LABELS, label
 from fundsite.render.markdown import render_markdown
 from fundsite.validate.graph import SiteGraph
@@ -41,17 +52,68 @@ def theme_dir(site_dir: Path, theme: str) -> Path:
 
 def relative_url(page_path: str, target: str) -> str:
     """A link from ``page_path`` (an output file) to ``target`` (site-relative)."""
-    if "://" in target or target.startswith(("#", "mailto:")):
-        return target
-    target, _, fragment = target.partition("#")
-    here = posixpath.dirname(page_path) or "."
-    rel = posixpath.relpath(target or ".", here)
-    if target.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    if rel == "./" and fragment:
-        return f"#{fragment}"
-    rel = quote(rel, safe="/.-_~!$&'()*+,;=:@%")
-    return f"{rel}#{fragment}" if fragment else rel
+    return Linker(page_path)(target)
+
+
+#: Characters ``quote`` leaves alone in a link (it escapes everything else).
+_SAFE_URL = re.compile(r"[A-Za-z0-9/._~!$&'()*+,;=:@%-]*")
+_QUOTE_SAFE = "/.-_~!$&'()*+,;=:@%"
+#: Most targets: segments of such characters (no ``:``), none empty, ``.`` or ``..``.
+_SEGMENT = r"[A-Za-z0-9_~!$&'()*+,;=@%-][A-Za-z0-9._~!$&'()*+,;=@%-]*"
+_PLAIN_TARGET = re.compile(f"{_SEGMENT}(?:/{_SEGMENT})*/?")
+
+
+class Linker:
+    """``url()`` of one page: links to site-relative targets, relative to the page's folder.
+
+    Same result as ``posixpath.relpath`` (plus a kept trailing slash and fragment), without
+    its ``abspath`` calls on both sides: links are most of a page's template calls. A plain
+    target outside the page's top folder is just ``../`` per level of the page, then itself.
+    """
+
+    __slots__ = ("_first", "_here", "_inside", "_parts", "_up")
+
+    def __init__(self, page_path: str) -> None:
+        self._here = posixpath.dirname(page_path) or "."
+        parts = self._here.split("/") if self._here != "." else []
+        simple = not any(p in ("", ".", "..") for p in parts)
+        self._parts: list[str] | None = parts if simple else None
+        self._up = "../" * len(parts)
+        # a target starting in the page's top folder needs the general path
+        self._first = parts[0] if parts else "\0"
+        self._inside = (self._first + "/") if simple else ""
+
+    def __call__(self, target: str) -> str:
+        if (
+            _PLAIN_TARGET.fullmatch(target)
+            and not target.startswith(self._inside)
+            and target != self._first
+        ):
+            return self._up + target
+        if "://" in target or target.startswith(("#", "mailto:")):
+            return target
+        target, _, fragment = target.partition("#")
+        rel = self._relpath(target)
+        if rel == "./" and fragment:
+            return f"#{fragment}"
+        if not _SAFE_URL.fullmatch(rel):
+            rel = quote(rel, safe=_QUOTE_SAFE)
+        return f"{rel}#{fragment}" if fragment else rel
+
+    def _relpath(self, target: str) -> str:
+        slash = target.endswith("/")
+        parts = (target[:-1] if slash else target).split("/") if target else []
+        here = self._parts
+        if here is None or any(p in ("", ".", "..") for p in parts):
+            rel = posixpath.relpath(target or ".", self._here)
+        else:
+            common = 0
+            for a, b in zip(here, parts, strict=False):
+                if a != b:
+                    break
+                common += 1
+            rel = "/".join([".."] * (len(here) - common) + parts[common:]) or "."
+        return rel + "/" if slash and not rel.endswith("/") else rel
 
 
 def make_env(
@@ -61,10 +123,12 @@ def make_env(
 
     ``cache`` keeps compiled templates between builds (compiling costs ~0.1 s a template).
     """
+    lang = graph.site.language
+    labels = {key: label(key, lang) for key in LABELS}
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache else None,
+        bytecode_cache=SaltedBytecodeCache(str(cache), labels_salt(labels)) if cache else None,
         loader=jinja2.FileSystemLoader(str(theme / "templates")),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -72,8 +136,10 @@ def make_env(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=[LabelConstants],
     )
-    lang = graph.site.language
+    env.context_class = DirectContext
+    env.label_constants = labels  # type: ignore[attr-defined]
     env.filters.update(
         baht=lambda v, unit=True: thai.format_baht(v, lang, unit),
         thdate=lambda d, full=False: thai.format_date(d, lang, full),
@@ -93,21 +159,21 @@ def make_env(
         graph=graph,
         lang=lang,
         base_url=base_url.rstrip("/") + "/",
-        L=lambda key: label(key, lang),
+        L=Direct(lambda key: label(key, lang)),
         LABELS=LABELS,
-        area_name=lambda level, key: _area_name(level, key, lang),
-        bar_chart=lambda totals, **kw: Markup(charts.bar_chart(totals, lang=lang, **kw)),
-        project_map=lambda projects, **kw: Markup(charts.project_map(projects, **kw)),
-        issue_name=lambda issue_id: _issue_name(graph, issue_id, lang),
-        region_of=lambda province: graph.region_of_province.get(province),
+        area_name=Direct(lambda level, key: area_name(level, key, lang)),
+        bar_chart=Direct(lambda totals, **kw: Markup(charts.bar_chart(totals, lang=lang, **kw))),
+        project_map=Direct(lambda projects, **kw: Markup(charts.project_map(projects, **kw))),
+        issue_name=Direct(lambda issue_id: _issue_name(graph, issue_id, lang)),
+        region_of=Direct(lambda province: graph.region_of_province.get(province)),
+        sum_of=Direct(sum_of),
     )
     return env
 
 
-def _area_name(level: str, key: Any, lang: str) -> str:
-    from fundsite.plan.views import area_name
-
-    return area_name(level, key, lang)
+def sum_of(items: Iterable[Any], attribute: str) -> Any:
+    """``items|selectattr(attribute)|sum(attribute=attribute)``, without Jinja's slow lookups."""
+    return sum(value for value in map(attrgetter(attribute), items) if value)
 
 
 def _issue_name(graph: SiteGraph, issue_id: str, lang: str) -> str:
@@ -123,15 +189,13 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
     The 404 page is served at whatever address was asked for, so its links are absolute
     paths under ``base_url`` instead.
     """
+    linker = Linker(path)
+    url = Direct(linker)
     if path == "404.html":
         base_path = urlparse(env.globals["base_url"]).path
-
-        def url(target: str) -> str:
-            return target if "://" in target else base_path + quote(target.lstrip("/"))
-    else:
-
-        def url(target: str) -> str:
-            return relative_url(path, target)
+        url = Direct(
+            lambda target: target if "://" in target else base_path + quote(target.lstrip("/"))
+        )
 
     canonical = env.globals["base_url"] + (
         path[: -len("index.html")] if path.endswith("index.html") else path
@@ -141,5 +205,5 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
         url=url,
         page_path=path,
         canonical=canonical,
-        root=relative_url(path, "") or "./",
+        root=linker("") or "./",
     )

@@ -5,10 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import lru_cache
+from json.encoder import (  # type: ignore[attr-defined]
+    c_make_encoder,
+    encode_basestring,
+)
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -19,7 +25,91 @@ from fundsite.write.atomic import write_bytes, write_text
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """``json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)`` and a newline.
+
+    With ``indent`` the standard library encodes in pure Python; :func:`_encode` writes the
+    same text several times faster: flat objects and arrays (the rows of pages) go to the C
+    encoder, with the line break and indent as separator. Unusual values (``Decimal``, non-str
+    keys, NaN, subclasses) are left to the library.
+    """
+    parts: list[str] = []
+    try:
+        _encode(data, parts, "\n")
+    except (_Unusual, TypeError):  # e.g. keys of mixed types: the library's own error
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    parts.append("\n")
+    return "".join(parts)
+
+
+class _Unusual(Exception):
+    """A value :func:`_encode` leaves to the standard library."""
+
+
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda _v: "null",
+}
+_LEAVES = frozenset((str, int, bool, type(None), float))
+
+
+def _unserializable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+@lru_cache(maxsize=64)
+def _flat(inner: str) -> Callable[[Any], str]:
+    """The C encoder, writing one level of items at the indent ``inner``."""
+    separator = "," + inner
+    if c_make_encoder is None:  # not CPython
+        return json.JSONEncoder(
+            ensure_ascii=False, sort_keys=True, separators=(separator, ": ")
+        ).encode
+    encoder = c_make_encoder(
+        None, _unserializable, encode_basestring, None, ": ", separator, True, False, True
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+def _encode(value: Any, parts: list[str], newline: str) -> None:
+    """Append ``value`` as JSON indented by one space a level; ``newline`` ends at its indent."""
+    kind = type(value)
+    scalar = _SCALARS.get(kind)
+    if scalar is not None:
+        parts.append(scalar(value))
+        return
+    if kind is float and math.isfinite(value):
+        parts.append(float.__repr__(value))
+        return
+    if kind is not dict and kind is not list and kind is not tuple:
+        raise _Unusual
+    if not value:
+        parts.append("{}" if kind is dict else "[]")
+        return
+    inner = newline + " "
+    if _LEAVES.issuperset(map(type, value.values() if kind is dict else value)):
+        text = _flat(inner)(value)
+        parts.append(text[0] + inner + text[1:-1] + newline + text[-1])
+    elif kind is dict:
+        sep = "{" + inner
+        for key, item in sorted(value.items()):
+            if type(key) is not str:
+                raise _Unusual
+            if type(item) is str:
+                parts.append(f"{sep}{encode_basestring(key)}: {encode_basestring(item)}")
+            else:
+                parts.append(f"{sep}{encode_basestring(key)}: ")
+                _encode(item, parts, inner)
+            sep = "," + inner
+        parts.append(newline + "}")
+    else:
+        sep = "[" + inner
+        for item in value:
+            parts.append(sep)
+            _encode(item, parts, inner)
+            sep = "," + inner
+        parts.append(newline + "]")
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
