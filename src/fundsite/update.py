@@ -3,8 +3,9 @@
 A build kept in memory (``build(keep=True)``) holds the checked records and the page
 fingerprints. An edit that leaves the graph's shape alone (see :mod:`fundsite.validate.patch`)
 is checked on its own, the pages that may show it are fingerprinted again and only those that
-changed are rendered, straight into the served folder. The pages come first; the files that sum
-up every record (open data, the search index, the build cache) follow in :func:`finish`.
+changed are rendered, straight into the served folder. The record's own pages come first; the
+pages and files that sum up many records (areas, issues, listings, the home page, open data, the
+search index, the build cache) follow in :func:`finish`.
 Anything else returns ``None`` and the caller runs a normal (incremental) build.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import jinja2
 
@@ -31,13 +32,14 @@ class Pending:
 
     kept: Kept
     changed: set[str]  # pages rendered or removed by the update
-    later: list[PagePlan] = field(default_factory=list)  # listing pages, rendered by finish()
-    fresh: dict[str, str] = field(default_factory=dict)  # their fingerprints
+    later: list[PagePlan]  # pages that sum up records: rendered by finish() if they changed
+    fingerprint: deps.Fingerprinter
 
 
-#: More listing pages than this to render (a new report shifts every page of the report
-#: listing) wait for :func:`finish`, so that the record's own pages show at once.
-LISTINGS_AT_ONCE = 10
+#: Rendered at once: the pages of records. Pages that sum up many records (areas, issues,
+#: years, listings, the home page) cost O(records) each to compute and follow in
+#: :func:`finish`, with open data, like Hugo's "fast render" for pages not being viewed.
+RECORD_PAGES = {"fund", "plan", "project", "report"}
 
 
 def update(
@@ -69,11 +71,10 @@ def update(
     if patched.added or patched.removed:  # the report listing's order changed: every page
         seen = {plan.path for plan in candidates}
         candidates += [p for p in job.plans if p.make.__name__ == "reports" and p.path not in seen]
-    fresh = {plan.path: fingerprint(plan) for plan in candidates}
-    todo = [plan for plan in candidates if kept.manifest.pages.get(plan.path) != fresh[plan.path]]
-    listings = [plan for plan in todo if plan.make.__name__ in deps.LISTINGS]
-    later = listings if len(listings) > LISTINGS_AT_ONCE else []
-    now = [plan for plan in todo if plan not in later] if later else todo
+    now = [plan for plan in candidates if plan.make.__name__ in RECORD_PAGES]
+    later = [plan for plan in candidates if plan.make.__name__ not in RECORD_PAGES]
+    fresh = {plan.path: fingerprint(plan) for plan in now}
+    now = [plan for plan in now if kept.manifest.pages.get(plan.path) != fresh[plan.path]]
     timings["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     for page in gone:  # pages of deleted reports, listing pages past the new end
@@ -91,10 +92,7 @@ def update(
     result = BuildResult(
         True, patched.problems, len(job.plans), timings, job.out, rendered=len(now)
     )
-    pending = Pending(
-        kept, {plan.path for plan in todo} | gone, later, {p.path: fresh[p.path] for p in later}
-    )
-    return result, pending
+    return result, Pending(kept, {plan.path for plan in now} | gone, later, fingerprint)
 
 
 def _render(kept: Kept, plans: list[PagePlan], fresh: dict[str, str]) -> None:
@@ -115,14 +113,18 @@ def _render(kept: Kept, plans: list[PagePlan], fresh: dict[str, str]) -> None:
 
 
 def finish(pending: Pending, say: Callable[[str], None] | None = None) -> dict[str, float]:
-    """Write what sums up every record (listings, open data, search index), save the cache."""
+    """Render the pages that sum up records, write open data and the search index, save."""
     say = say or (lambda _msg: None)
     kept, timings = pending.kept, {}
     job = kept.job
     t0 = time.perf_counter()
     manifest.forget(job.site_dir, job.out)  # until the files below are written
-    if pending.later:
-        _render(kept, pending.later, pending.fresh)
+    fresh = {plan.path: pending.fingerprint(plan) for plan in pending.later}
+    later = [
+        plan for plan in pending.later if kept.manifest.pages.get(plan.path) != fresh[plan.path]
+    ]
+    _render(kept, later, fresh)
+    pending.changed.update(plan.path for plan in later)
     if pending.changed:
         _write_site_files(job, job.out, copy=False, open_data=True)
     timings["write"] = time.perf_counter() - t0

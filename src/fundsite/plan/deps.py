@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -134,27 +135,32 @@ def site_digest(graph: SiteGraph) -> str:
 
 @dataclass
 class Fingerprinter:
-    """Computes page fingerprints; the site-wide parts are computed once."""
+    """Computes page fingerprints; the site-wide parts once, when a page first needs them."""
 
     graph: SiteGraph
     base: str
-    site: str = ""  # :func:`site_digest`, computed when not given
-    orders: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.site = self.site or site_digest(self.graph)
-        self.orders = self.orders or {  # a listing page changes when records move between pages
+        self.history = getattr(self.graph, "history", None) or {}  # commits change history
+
+    @cached_property
+    def site(self) -> str:
+        return site_digest(self.graph)
+
+    @cached_property
+    def orders(self) -> dict[str, str]:
+        """A listing page changes when records move between pages."""
+        return {
             kind: hashlib.blake2b(
                 "\0".join(n.id for n in views.listing(self.graph, kind)).encode(), digest_size=16
             ).hexdigest()
             for kind in LISTINGS
         }
-        self.history = getattr(self.graph, "history", None) or {}  # commits change history
 
     def __call__(self, plan: PagePlan) -> str:
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{self.base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
-        if plan.make.__name__ in self.orders:
+        if plan.make.__name__ in LISTINGS:
             h.update(self.orders[plan.make.__name__].encode())
         nodes = inputs(self.graph, plan)
         if nodes is None:
