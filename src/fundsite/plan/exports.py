@@ -21,13 +21,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_NO_AREA = {"province_code": "", "district_code": "", "subdistrict_code": "", "region": ""}
+
+
 def _areas(areas: list[Any]) -> dict[str, str]:
-    first = areas[0] if areas else None
+    if not areas:
+        return _NO_AREA
+    first = areas[0]
     return {
-        "province_code": (first.province or "") if first else "",
-        "district_code": (first.district or "") if first else "",
-        "subdistrict_code": (first.subdistrict or "") if first else "",
-        "region": str(first.region or "") if first else "",
+        "province_code": first.province or "",
+        "district_code": first.district or "",
+        "subdistrict_code": first.subdistrict or "",
+        "region": str(first.region or ""),
     }
 
 
@@ -79,6 +84,7 @@ def plan_row(node: PlanNode) -> dict[str, Any]:
 
 def project_row(node: ProjectNode) -> dict[str, Any]:
     r = node.record
+    location = r.location
     return {
         "id": r.id,
         "title": r.title,
@@ -89,19 +95,23 @@ def project_row(node: ProjectNode) -> dict[str, Any]:
         "programme": r.programme or "",
         "support_type": r.support_type or "",
         "organization": r.organization or "",
-        "approved_on": _plain(r.approved_on) or "",
-        "start": _plain(r.start) or "",
-        "end": _plain(r.end) or "",
-        "budget": _plain(r.budget) or "",
+        "approved_on": _iso(r.approved_on),
+        "start": _iso(r.start),
+        "end": _iso(r.end),
+        "budget": "" if r.budget is None else str(r.budget),
         "installments_total": str(node.installments_total),
         "responsible": r.responsible or "",
         "status": r.status or "",
         **_areas(node.areas or node.fund.areas),
-        "latitude": r.location[0] if r.location else "",
-        "longitude": r.location[1] if r.location else "",
+        "latitude": location[0] if location else "",
+        "longitude": location[1] if location else "",
         "reports": len(node.reports),
         "reported_spent": str(node.reported_spent),
     }
+
+
+def _iso(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
 
 
 def project_record(node: ProjectNode) -> dict[str, Any]:

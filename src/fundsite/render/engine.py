@@ -26,8 +26,9 @@ from fundsite.plan.views import area_name
 from fundsite.render import charts
 from fundsite.render.jinja_ext import (
     Direct,
-    DirectContext,
+    FastEnvironment,
     LabelConstants,
+    Partials,
     SaltedBytecodeCache,
     labels_salt,
 )
@@ -127,7 +128,7 @@ def make_env(
     labels = {key: label(key, lang) for key in LABELS}
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(
+    env = FastEnvironment(
         bytecode_cache=SaltedBytecodeCache(str(cache), labels_salt(labels)) if cache else None,
         loader=jinja2.FileSystemLoader(str(theme / "templates")),
         undefined=jinja2.StrictUndefined,
@@ -138,8 +139,8 @@ def make_env(
         auto_reload=False,
         extensions=[LabelConstants],
     )
-    env.context_class = DirectContext
     env.label_constants = labels  # type: ignore[attr-defined]
+    env.partials = Partials(env)  # type: ignore[attr-defined]
     env.filters.update(
         baht=lambda v, unit=True: thai.format_baht(v, lang, unit),
         thdate=lambda d, full=False: thai.format_date(d, lang, full),
@@ -184,7 +185,8 @@ def _issue_name(graph: SiteGraph, issue_id: str, lang: str) -> str:
 
 
 def render_page(env: jinja2.Environment, template: str, path: str, context: dict[str, Any]) -> str:
-    """Render one page; ``url()`` inside it makes links relative to ``path``.
+    """Render one page; ``url()`` inside it makes links relative to ``path``, ``partial()``
+    draws a fragment that sees only globals and ``url()`` (see :class:`Partials`).
 
     The 404 page is served at whatever address was asked for, so its links are absolute
     paths under ``base_url`` instead.
@@ -200,9 +202,11 @@ def render_page(env: jinja2.Environment, template: str, path: str, context: dict
     canonical = env.globals["base_url"] + (
         path[: -len("index.html")] if path.endswith("index.html") else path
     )
+    partials: Partials = env.partials  # type: ignore[attr-defined]
     return env.get_template(template).render(
         context,
         url=url,
+        partial=Direct(lambda name: partials.render(name, url.fn)),
         page_path=path,
         canonical=canonical,
         root=linker("") or "./",
