@@ -9,9 +9,10 @@ from __future__ import annotations
 import posixpath
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -137,13 +138,14 @@ def make_env(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        cache_size=-1,  # a plain dict: Jinja's LRU cache locks on every lookup
         extensions=[LabelConstants],
     )
     env.label_constants = labels  # type: ignore[attr-defined]
     env.partials = Partials(env)  # type: ignore[attr-defined]
     env.filters.update(
-        baht=lambda v, unit=True: thai.format_baht(v, lang, unit),
-        thdate=lambda d, full=False: thai.format_date(d, lang, full),
+        baht=_memo(lambda v, unit=True: thai.format_baht(v, lang, unit)),
+        thdate=_memo(lambda d, full=False: thai.format_date(d, lang, full)),
         isodate=lambda d: d.isoformat() if isinstance(d, date) else "",
         fy=lambda y: (
             (f"ปีงบประมาณ {y}" if lang == "th" else f"FY {y - 543}")
@@ -170,6 +172,19 @@ def make_env(
         sum_of=Direct(sum_of),
     )
     return env
+
+
+def _memo(fn: Callable[..., str]) -> Callable[..., str]:
+    """``fn`` remembered for its last 8192 arguments (dates and amounts repeat across pages)."""
+    cached = lru_cache(maxsize=8192)(fn)
+
+    def call(*args: Any) -> str:
+        try:
+            return cached(*args)
+        except TypeError:  # unhashable
+            return fn(*args)
+
+    return call
 
 
 def sum_of(items: Iterable[Any], attribute: str) -> Any:
