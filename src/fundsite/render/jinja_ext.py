@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from types import BuiltinMethodType
 from typing import Any
 
 import jinja2
@@ -38,18 +39,21 @@ class Direct:
 
 
 class DirectContext(Context):
-    """Jinja's context, calling :class:`Direct` helpers and macros without the generic checks
-    (``Context.call`` finds what it would pass them: nothing, and the eval context)."""
+    """Jinja's context, calling :class:`Direct` helpers, macros and built-in methods without
+    the generic checks (``Context.call`` would find what it passes them: nothing, or the
+    eval context for a macro)."""
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is Direct or kind is Macro:
+        if kind is Direct or kind is Macro or kind is BuiltinMethodType:
             if kwargs:
                 kwargs.pop("_loop_vars", None)
                 kwargs.pop("_block_vars", None)
             if kind is Direct:
                 return __obj.fn(*args, **kwargs)
-            return __obj(__self.eval_ctx, *args, **kwargs)
+            if kind is Macro:
+                return __obj(__self.eval_ctx, *args, **kwargs)
+            return __obj(*args, **kwargs)  # e.g. str.startswith: never takes a context
         return super().call(__obj, *args, **kwargs)
 
 
