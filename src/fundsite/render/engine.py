@@ -142,7 +142,10 @@ def make_env(
         extensions=[LabelConstants],
     )
     env.label_constants = labels  # type: ignore[attr-defined]
-    env.partials = Partials(env)  # type: ignore[attr-defined]
+    env.partials = partials = Partials(env)  # type: ignore[attr-defined]
+    # url() is a global, so that macros imported without context (built once) see it too;
+    # render_page points it at the links of the page it renders
+    page_url = Direct(_outside_a_page)
     env.filters.update(
         baht=_memo(lambda v, unit=True: thai.format_baht(v, lang, unit)),
         thdate=_memo(lambda d, full=False: thai.format_date(d, lang, full)),
@@ -170,8 +173,14 @@ def make_env(
         issue_name=Direct(lambda issue_id: _issue_name(graph, issue_id, lang)),
         region_of=Direct(lambda province: graph.region_of_province.get(province)),
         sum_of=Direct(sum_of),
+        url=page_url,
+        partial=Direct(lambda name: partials.render(name, page_url.fn)),
     )
     return env
+
+
+def _outside_a_page(target: str) -> str:
+    raise RuntimeError(f"url({target!r}) outside a page: use render_page")
 
 
 def _memo(fn: Callable[..., str]) -> Callable[..., str]:
@@ -201,28 +210,24 @@ def _issue_name(graph: SiteGraph, issue_id: str, lang: str) -> str:
 
 def render_page(env: jinja2.Environment, template: str, path: str, context: dict[str, Any]) -> str:
     """Render one page; ``url()`` inside it makes links relative to ``path``, ``partial()``
-    draws a fragment that sees only globals and ``url()`` (see :class:`Partials`).
+    draws a fragment that sees only globals and ``url()`` (see :class:`Partials`). An
+    environment renders one page at a time.
 
     The 404 page is served at whatever address was asked for, so its links are absolute
     paths under ``base_url`` instead.
     """
     linker = Linker(path)
-    url = Direct(linker)
-    if path == "404.html":
-        base_path = urlparse(env.globals["base_url"]).path
-        url = Direct(
-            lambda target: target if "://" in target else base_path + quote(target.lstrip("/"))
-        )
-
+    absolute = path == "404.html"
+    env.globals["url"].fn = _absolute_links(env.globals["base_url"]) if absolute else linker
     canonical = env.globals["base_url"] + (
         path[: -len("index.html")] if path.endswith("index.html") else path
     )
-    partials: Partials = env.partials  # type: ignore[attr-defined]
     return env.get_template(template).render(
-        context,
-        url=url,
-        partial=Direct(lambda name: partials.render(name, url.fn)),
-        page_path=path,
-        canonical=canonical,
-        root=linker("") or "./",
+        context, page_path=path, canonical=canonical, root=linker("") or "./"
     )
+
+
+def _absolute_links(base_url: str) -> Callable[[str], str]:
+    """``url()`` of the 404 page: paths under ``base_url``, whatever the address asked."""
+    base_path = urlparse(base_url).path
+    return lambda target: target if "://" in target else base_path + quote(target.lstrip("/"))
