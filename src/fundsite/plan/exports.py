@@ -27,7 +27,7 @@ _NO_AREA = {"province_code": "", "district_code": "", "subdistrict_code": "", "r
 
 def _areas(areas: list[Any]) -> dict[str, str]:
     if not areas:
-        return _NO_AREA
+        return dict(_NO_AREA)
     first = areas[0]
     return {
         "province_code": first.province or "",
