@@ -14,9 +14,10 @@ import json
 import shutil
 import sys
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -325,14 +326,41 @@ def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> SiteFixture:
     return SiteFixture(tmp_path / "site", capsys)
 
 
-@pytest.fixture
-def portal(tmp_path: Path) -> Path:
-    """The example portal plus 30 synthetic projects, to edit."""
+def example_plus_synthetic(
+    tmp_path: Path, projects: int = 30, seed: int = 11, themes: bool = False
+) -> Path:
+    """The example portal plus a small synthetic portal's records (and the theme, to edit)."""
     root = tmp_path / "site"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "data", root / "data")
+    if themes:
+        shutil.copytree(REPO / "themes", root / "themes")
     synthetic = tmp_path / "synthetic"
-    write_site(synthetic, 30, seed=11)
+    write_site(synthetic, projects, seed=seed)
     for kind in ("funds", "plans", "projects", "reports"):
         shutil.copytree(synthetic / "content" / kind, root / "content" / kind, dirs_exist_ok=True)
     return root
+
+
+@pytest.fixture
+def mixed_site(tmp_path: Path) -> Path:
+    """The example portal plus 30 synthetic projects, to edit."""
+    return example_plus_synthetic(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, for the end-to-end tests of one module."""
+    from browser import browser
+
+    with browser() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A fresh browser tab at desktop width, in Thai."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -10,17 +10,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import browser, serve
+from browser import serve
 from fundsite.build import build
 
 REPO = Path(__file__).parent.parent
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with browser() as instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")

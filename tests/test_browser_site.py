@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from browser import browser, serve
+from browser import serve
 from fundsite.build import build
 
 REPO = Path(__file__).parent.parent
@@ -25,20 +25,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert result.ok
     with serve(out) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with browser() as instance:
-        yield instance
-
-
-@pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def test_home_shows_totals(page: Any, site_url: str) -> None:

@@ -282,11 +282,11 @@ def test_unknown_theme_is_reported_not_raised(tmp_path: Path) -> None:
 
 
 def test_big_areas_and_issues_list_the_latest_and_link_the_rest(
-    portal: Path, tmp_path: Path
+    mixed_site: Path, tmp_path: Path
 ) -> None:
     """Pages stay light at any size: 20 projects and plans, the rest in index.json."""
     out = tmp_path / "out"
-    assert build(portal, out, index=False).ok
+    assert build(mixed_site, out, index=False).ok
     checked = 0
     for page in [*out.glob("issues/*/index.html"), *out.glob("provinces/*/index.html")]:
         data = json.loads((page.parent / "index.json").read_text(encoding="utf-8"))

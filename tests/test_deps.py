@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
+from conftest import example_plus_synthetic
 from fundsite.plan import deps, plan_site
 from fundsite.validate import check_site
 
 REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
-from synth import write_site  # noqa: E402
 
 
 def test_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "data", root / "data")
-    write_site(tmp_path / "synthetic", 160, seed=3)  # several pages of every listing
-    for kind in ("funds", "plans", "projects", "reports"):
-        src = tmp_path / "synthetic/content" / kind
-        shutil.copytree(src, root / "content" / kind, dirs_exist_ok=True)
+    root = example_plus_synthetic(tmp_path, 160, seed=3)  # several pages of every listing
     graph = check_site(root).graph
     assert graph is not None
     plans = plan_site(graph)

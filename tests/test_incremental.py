@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import example_plus_synthetic
 from fundsite.build import build
 
 REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
-from synth import write_site  # noqa: E402
 
 SEQUENCES = 200
 
@@ -37,16 +37,8 @@ def assert_same(incremental: Path, clean: Path, what: str) -> None:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    """The example portal plus a small synthetic portal's records."""
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "data", root / "data")
-    shutil.copytree(REPO / "themes", root / "themes")
-    synthetic = tmp_path / "synthetic"
-    write_site(synthetic, 30, seed=7)
-    for kind in ("funds", "plans", "projects", "reports"):
-        shutil.copytree(synthetic / "content" / kind, root / "content" / kind, dirs_exist_ok=True)
-    return root
+    """The example portal plus a small synthetic portal's records, and the theme to edit."""
+    return example_plus_synthetic(tmp_path, seed=7, themes=True)
 
 
 def _records(root: Path, kind: str) -> list[Path]:

@@ -130,20 +130,20 @@ def snapshot(state_or_graph: Any) -> dict[str, Any]:
     return shot
 
 
-def test_patched_equals_full_check(portal: Path) -> None:
+def test_patched_equals_full_check(mixed_site: Path) -> None:
     rng = random.Random(5)
-    state = fresh_state(portal)
+    state = fresh_state(mixed_site)
     patched_count = 0
     for step in range(SEQUENCES):
-        what, path, keeps = edit(portal, rng, step)
-        rel = path.relative_to(portal).as_posix()
+        what, path, keeps = edit(mixed_site, rng, step)
+        rel = path.relative_to(mixed_site).as_posix()
         result = patch(state, [rel])
-        full = check_site(portal)
+        full = check_site(mixed_site)
         if result is None:
             assert not keeps or any(
                 p.file == rel for p in full.problems if p.severity == "error"
             ), f"step {step}: {what} on {rel} was not patched"
-            state = fresh_state(portal)
+            state = fresh_state(mixed_site)
             continue
         patched_count += 1
         assert result.problems == full.problems, f"step {step}: {what} on {rel}"
@@ -152,28 +152,28 @@ def test_patched_equals_full_check(portal: Path) -> None:
     assert patched_count > SEQUENCES // 2
 
 
-def test_a_link_change_is_not_patched(portal: Path) -> None:
-    state = fresh_state(portal)
-    report = sorted((portal / "content/reports").rglob("*.md"))[0]
-    rel = report.relative_to(portal).as_posix()
+def test_a_link_change_is_not_patched(mixed_site: Path) -> None:
+    state = fresh_state(mixed_site)
+    report = sorted((mixed_site / "content/reports").rglob("*.md"))[0]
+    rel = report.relative_to(mixed_site).as_posix()
     before = snapshot(state)
     _sub(report, r"^project: .*$", "project: 68-L1001-1-02")
     assert patch(state, [rel]) is None
     assert snapshot(state) == before  # untouched
 
 
-def test_new_and_deleted_files(portal: Path) -> None:
+def test_new_and_deleted_files(mixed_site: Path) -> None:
     """New and deleted reports are patched in; other new or deleted files are not."""
-    state = fresh_state(portal)
-    report = sorted((portal / "content/reports").rglob("*.md"))[0]
+    state = fresh_state(mixed_site)
+    report = sorted((mixed_site / "content/reports").rglob("*.md"))[0]
     copy = report.with_name("2099-01-01-new.md")
     shutil.copy(report, copy)  # its id is not its file name: an error
-    assert patch(state, [copy.relative_to(portal).as_posix()]) is None
+    assert patch(state, [copy.relative_to(mixed_site).as_posix()]) is None
     copy.unlink()
     report.unlink()
-    assert patch(state, [report.relative_to(portal).as_posix()]) is not None
-    assert snapshot(state) == snapshot(check_site(portal).graph)
-    project = sorted((portal / "content/projects").rglob("*.md"))[0]
+    assert patch(state, [report.relative_to(mixed_site).as_posix()]) is not None
+    assert snapshot(state) == snapshot(check_site(mixed_site).graph)
+    project = sorted((mixed_site / "content/projects").rglob("*.md"))[0]
     project.unlink()
-    assert patch(state, [project.relative_to(portal).as_posix()]) is None
+    assert patch(state, [project.relative_to(mixed_site).as_posix()]) is None
     assert patch(state, ["data/issues.yaml"]) is None

@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 
-from browser import browser
 from conftest import line_of, replace_line
 from fundsite.serve import EVENTS_PATH, SCRIPT_PATH, BuildStatus, DevServer, inject_live_script
 
@@ -113,20 +112,6 @@ def first_event(url: str) -> dict[str, Any]:
 
 def expect(target: Any) -> Any:
     return pytest.importorskip("playwright.sync_api").expect(target)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with browser() as instance:
-        yield instance
-
-
-@pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 # ---- without a browser ----------------------------------------------------------------------

@@ -49,12 +49,12 @@ def check_equal(editor: Editor, result: BuildResult, clean_out: Path, what: str)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_updates_equal_clean_builds(portal: Path, tmp_path: Path, seed: int) -> None:
+def test_updates_equal_clean_builds(mixed_site: Path, tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    editor = Editor(portal, tmp_path / "build")
+    editor = Editor(mixed_site, tmp_path / "build")
     for step in range(STEPS):
-        before = {p: p.read_bytes() for p in (portal / "content").rglob("*.md")}
-        what, path, _ = edit(portal, rng, step)
+        before = {p: p.read_bytes() for p in (mixed_site / "content").rglob("*.md")}
+        what, path, _ = edit(mixed_site, rng, step)
         result = editor.changed(path)
         check_equal(editor, result, tmp_path / f"clean-{step}", f"step {step}: {what} {path.name}")
         if not result.ok:  # the editor fixes it: back to what it was
