@@ -22,10 +22,9 @@ from fundsite.diagnostics import Problem
 from fundsite.history import load_history
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.render.engine import make_env, render_page, theme_dir
-from fundsite.validate import CheckResult
+from fundsite.validate import check_state
 from fundsite.validate.graph import SiteGraph
 from fundsite.validate.patch import CheckState
-from fundsite.validate.records import check_files
 from fundsite.write import manifest, outputs
 from fundsite.write.atomic import remove, staged, write_text
 
@@ -172,9 +171,8 @@ def build(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     site_dir = site_dir.resolve()
-    state, problems = CheckState.from_check(check_files(site_dir, workers=workers), site_dir)
+    state, checked = check_state(site_dir, workers=workers)
     timings["check"] = time.perf_counter() - t0
-    checked = CheckResult(state.graph if state else None, problems, 0)
     if not checked.ok or checked.graph is None or state is None:
         return BuildResult(False, checked.problems, seconds=timings)
     graph = checked.graph

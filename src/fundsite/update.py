@@ -17,8 +17,14 @@ from dataclasses import dataclass
 
 import jinja2
 
-from fundsite.build import BuildResult, Kept, _template_problem, index_pages, render_all
-from fundsite.build import write_site_files as _write_site_files
+from fundsite.build import (
+    BuildResult,
+    Kept,
+    _template_problem,
+    index_pages,
+    render_all,
+    write_site_files,
+)
 from fundsite.plan import PagePlan, deps
 from fundsite.plan.pages import replan_reports
 from fundsite.validate.patch import patch
@@ -126,7 +132,7 @@ def finish(pending: Pending, say: Callable[[str], None] | None = None) -> dict[s
     _render(kept, later, fresh)
     pending.changed.update(plan.path for plan in later)
     if pending.changed:
-        _write_site_files(job, job.out, copy=False, open_data=True)
+        write_site_files(job, job.out, copy=False, open_data=True)
     timings["write"] = time.perf_counter() - t0
     if job.index and pending.changed:
         t0 = time.perf_counter()

@@ -189,12 +189,10 @@ def readers(graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node]) ->
     listed: dict[str, set[int]] = {kind: set() for kind in LISTINGS}
     for node in changed:
         _showing(node, wanted, listed)
-    pages = set()
     for kind, nodes in listed.items():
         if nodes:
             where = {id(n): i for i, n in enumerate(views.listing(graph, kind))}
-            pages.update((kind, (where[n] // views.PER_PAGE + 1,)) for n in nodes if n in where)
-    wanted |= pages
+            wanted.update((kind, (where[n] // views.PER_PAGE + 1,)) for n in nodes if n in where)
     wanted.add(("projects", (1,)))  # it shows the total of every project
     return [
         plan

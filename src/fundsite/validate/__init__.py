@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fundsite.diagnostics import Problem
-from fundsite.validate.build_graph import link
 from fundsite.validate.graph import SiteGraph
+
+if TYPE_CHECKING:
+    from fundsite.validate.patch import CheckState
 
 
 @dataclass
@@ -25,9 +28,17 @@ class CheckResult:
 
 def check_site(site_dir: Path, workers: int | None = None) -> CheckResult:
     """Load and validate a site folder: the whole of ``fundsite check``."""
+    return check_state(site_dir, workers)[1]
+
+
+def check_state(
+    site_dir: Path, workers: int | None = None
+) -> tuple[CheckState | None, CheckResult]:
+    """:func:`check_site`, also keeping the state that ``serve`` patches edits into."""
+    from fundsite.validate.patch import CheckState
     from fundsite.validate.records import check_files
 
+    site_dir = site_dir.resolve()
     checked = check_files(site_dir, workers=workers)
-    graph, problems = link(checked, site_dir.resolve())
-    problems.sort(key=lambda p: p.sort_key)
-    return CheckResult(graph, problems, checked.files)
+    state, problems = CheckState.from_check(checked, site_dir)
+    return state, CheckResult(state.graph if state else None, problems, checked.files)

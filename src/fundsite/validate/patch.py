@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -33,7 +34,6 @@ class CheckState:
 
     site_dir: Path
     graph: SiteGraph
-    nodes: dict[str, Node]  # content file → its node in the graph
     record_problems: dict[str, list[Problem]]  # file → problems found reading it on its own
     link_problems: list[Problem]  # problems found linking records (references, areas, ids)
     rule_problems: dict[str, list[Problem]]  # file → problems of the cross-record rules
@@ -49,12 +49,16 @@ class CheckState:
         state = cls(
             site_dir,
             graph,
-            {node.path: node for node in graph.all_nodes()},
             _by_file(problems[:own]),
             problems[own:rules_from],
             _by_file(problems[rules_from:]),
         )
         return state, problems_sorted
+
+    @cached_property
+    def nodes(self) -> dict[str, Node]:
+        """Content file → its node in the graph (kept up to date by :func:`patch`)."""
+        return {node.path: node for node in self.graph.all_nodes()}
 
     def problems(self) -> list[Problem]:
         """Every problem of the site, in the order ``fundsite check`` reports them."""
