@@ -6,7 +6,6 @@ folder that replaces the output only when everything succeeded.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import time
@@ -20,6 +19,7 @@ import jinja2
 
 from fundsite.diagnostics import Problem
 from fundsite.history import load_history
+from fundsite.parallel import forked_map
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state
@@ -53,22 +53,9 @@ class BuildRefused(Exception):
     """The records have errors: nothing is published."""
 
 
-# parallel rendering: workers are forked after these are set, so they share the graph
-_STATE: dict[str, Any] = {}
-
-
-def _render_chunk(bounds: tuple[int, int]) -> dict[str, list[str]]:
-    graph: SiteGraph = _STATE["graph"]
-    plans: list[PagePlan] = _STATE["plans"]
-    env = _STATE.get("env") or make_env(
-        _STATE["theme"], graph, _STATE["base_url"], _STATE["root"].parent / ".fundsite-cache/jinja"
-    )
-    _STATE["env"] = env
-    root: Path = _STATE["root"]
-    return {plan.path: _render_one(env, graph, plan, root) for plan in plans[bounds[0] : bounds[1]]}
-
-
-def _render_one(env: Any, graph: SiteGraph, plan: PagePlan, root: Path) -> list[str]:
+def _render_one(
+    env: Any, graph: SiteGraph, plan: PagePlan, root: Path, base_url: str, today: date
+) -> list[str]:
     """Render one page and the files beside it; returns the files written."""
     context = plan.context(graph)
     html = render_page(env, plan.template, plan.path, context)
@@ -81,23 +68,26 @@ def _render_one(env: Any, graph: SiteGraph, plan: PagePlan, root: Path) -> list[
         write_text(root, data_path, outputs.to_json(context["records"]))
     if plan.feed:
         written.append(plan.feed)
-        base = _STATE["base_url"]
         entries = context.get("feed_entries", [])
-        updated = max((r.record.date for r in entries), default=_STATE["today"])
-        page_url = base + (f"{folder}/" if folder else "")
+        updated = max((r.record.date for r in entries), default=today)
+        page_url = base_url + (f"{folder}/" if folder else "")
         write_text(
             root,
             plan.feed,
             outputs.atom_feed(
                 f"{context['title']} — {graph.site.title}",
-                base + plan.feed,
+                base_url + plan.feed,
                 page_url,
                 entries,
-                base,
+                base_url,
                 updated,
             ),
         )
     return written
+
+
+#: Pages that show one record each: many and cheap, rendered after the summary pages.
+LIGHT_PAGES = frozenset({"plan", "project", "report"})
 
 
 def render_all(
@@ -109,26 +99,26 @@ def render_all(
     today: date,
     workers: int,
 ) -> dict[str, list[str]]:
-    """Render the given pages into ``root``, in parallel across ``workers`` processes.
+    """Render the given pages into ``root``, in parallel across ``workers`` forked processes.
 
     Returns page path → the files it wrote.
     """
-    _STATE.update(
-        graph=graph, plans=plans, theme=theme, base_url=base_url, root=root, today=today, env=None
-    )
-    try:
-        if workers <= 1 or len(plans) < 200:
-            return _render_chunk((0, len(plans)))
-        size = max(50, len(plans) // (workers * 16))
-        chunks = [(i, min(i + size, len(plans))) for i in range(0, len(plans), size)]
-        ctx = multiprocessing.get_context("fork")
-        files: dict[str, list[str]] = {}
-        with ctx.Pool(workers) as pool:
-            for part in pool.imap_unordered(_render_chunk, chunks):
-                files.update(part)
-        return files
-    finally:
-        _STATE.clear()
+    envs: list[Any] = []  # one per process, made by its first chunk
+
+    def chunk(start: int, stop: int) -> dict[str, list[str]]:
+        if not envs:
+            envs.append(make_env(theme, graph, base_url, root.parent / ".fundsite-cache/jinja"))
+        return {
+            plan.path: _render_one(envs[0], graph, plan, root, base_url, today)
+            for plan in plans[start:stop]
+        }
+
+    # pages that sum up many records first, so the last chunks are short and workers end together
+    plans = sorted(plans, key=lambda p: p.make.__name__ in LIGHT_PAGES)
+    files: dict[str, list[str]] = {}
+    for part in forked_map(chunk, len(plans), workers):
+        files.update(part)
+    return files
 
 
 def snapshot_date(site_dir: Path) -> date:
@@ -329,6 +319,13 @@ def index_pages(
 
     options = {"split_at": job.index_split_at} if job.index_split_at else {}
     fresh.parts = build_index(
-        job.graph, job.plans, root, say, previous=previous, changed=changed, **options
+        job.graph,
+        job.plans,
+        root,
+        say,
+        previous=previous,
+        changed=changed,
+        workers=job.workers,
+        **options,
     )
     fresh.indexed = True

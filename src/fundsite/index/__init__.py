@@ -9,7 +9,8 @@ binary over files takes well under a second.)
 
 The index is split into parts (one per NHSO health region, plus one for pages that belong to no
 region), each written by its own Pagefind run, so indexing memory is bounded by the largest
-part; the search page merges them in the browser with Pagefind's multi-index support.
+part; the search page merges them in the browser with Pagefind's multi-index support. The
+indexer's HTML is prepared in forked processes, like rendering.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from html import escape
 from pathlib import Path
 
 from fundsite.index.records import SearchRecord, page_of, search_records
+from fundsite.parallel import forked_map
 from fundsite.plan import PagePlan
 from fundsite.validate.graph import SiteGraph
 from fundsite.write.atomic import remove, write_text
@@ -45,24 +47,41 @@ def _page(record: SearchRecord) -> str:
     )
 
 
-def _write_part(records: list[SearchRecord], out: Path) -> None:
-    """Index one part with the Pagefind binary (extended: it segments Thai queries)."""
+def _run_pagefind(site: Path, out: Path) -> None:
+    """Index one part's pages with the Pagefind binary (extended: it segments Thai queries)."""
     from pagefind.service import _must_get_executable
 
-    with tempfile.TemporaryDirectory(prefix="fundsite-index-") as tmp:
-        for record in records:
-            path = Path(tmp) / record.url.strip("/") / "index.html"
+    binary = str(_must_get_executable())
+    options = ["--force-language", "th", "--quiet"]
+    result = subprocess.run(
+        [binary, "--site", str(site), "--output-path", str(out), *options],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"pagefind failed: {result.stderr or result.stdout}")
+
+
+def _prepare(
+    graph: SiteGraph, plans: list[PagePlan], tmp: Path, split: bool, workers: int
+) -> dict[str, str]:
+    """Write each page's indexer HTML into ``tmp/<part>/``, in parallel; return page → part."""
+
+    def chunk(start: int, stop: int) -> dict[str, str]:
+        parts = {}
+        for record in search_records(graph, plans[start:stop]):
+            part = part_of(record) if split else "all"
+            path = tmp / part / record.url.strip("/") / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_page(record), encoding="utf-8")
-        binary = str(_must_get_executable())
-        result = subprocess.run(
-            [binary, "--site", tmp, "--output-path", str(out), "--force-language", "th", "--quiet"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"pagefind failed: {result.stderr or result.stdout}")
+            parts[page_of(record)] = part
+        return parts
+
+    found: dict[str, str] = {}
+    for part in forked_map(chunk, len(plans), workers):
+        found.update(part)
+    return found
 
 
 #: Sites with fewer searchable pages than this get one index: each part costs a Pagefind start.
@@ -83,49 +102,53 @@ def build_index(
     split_at: int = SPLIT_AT,
     previous: dict[str, str] | None = None,
     changed: set[str] | None = None,
+    workers: int = 1,
 ) -> dict[str, str]:
     """Write ``pagefind/<part>/`` indexes and ``pagefind/parts.json``; return page → part.
 
     Below ``split_at`` searchable pages everything goes into one part, ``all``. Given the
     ``previous`` build's page → part map and the pages that ``changed`` since, only the parts
-    holding changed pages are indexed again; the others are kept as they are.
+    holding changed pages are indexed again; the others are kept as they are. The pages'
+    text is prepared in ``workers`` processes; Pagefind then runs once per part.
     """
     searchable = [p for p in plans if p.searchable]
     split = len(searchable) >= split_at
     if previous is not None and (any(v != "all" for v in previous.values()) != split):
         previous = None  # the site crossed the split threshold: index everything again
+    full = previous is None or changed is None
     redo = (
         searchable
-        if previous is None or changed is None
+        if full
         else [p for p in searchable if p.path in changed or p.path not in previous]
     )
-    records = {page_of(r): r for r in search_records(graph, redo)}
-    redone = {p.path for p in redo}
-    part_of_page: dict[str, str] = {}
-    for plan in searchable:
-        if plan.path in records:
-            part_of_page[plan.path] = part_of(records[plan.path]) if split else "all"
-        elif plan.path not in redone and previous and plan.path in previous:
-            part_of_page[plan.path] = previous[plan.path]
-    if previous is None or changed is None:
-        affected = set(part_of_page.values())
-        remove(root, "pagefind")
-    else:
-        affected = {part_of_page[p] for p in records} | {
-            previous[p] for p in changed if p in previous
-        }
-    base = root / "pagefind"
-    total = 0
-    for name in sorted(affected):
-        remove(root, f"pagefind/{name}")
-        members = [p for p in searchable if part_of_page.get(p.path) == name]
-        missing = [p for p in members if p.path not in records]
-        records.update((page_of(r), r) for r in search_records(graph, missing))
-        part = [records[p.path] for p in members if p.path in records]
-        if part:
-            _write_part(part, base / name)
-            total += len(part)
-    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="fundsite-index-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        part_of_page = _prepare(graph, redo, tmp, split, workers)
+        redone = {p.path for p in redo}
+        for plan in searchable:
+            if plan.path not in redone and previous and plan.path in previous:
+                part_of_page[plan.path] = previous[plan.path]
+        if full:
+            affected = set(part_of_page.values())
+            remove(root, "pagefind")
+        else:
+            affected = {part_of_page[p] for p in redone if p in part_of_page} | {
+                previous[p] for p in changed if p in previous
+            }
+            # the unchanged pages of a part indexed again
+            rest = [
+                p
+                for p in searchable
+                if p.path not in redone and part_of_page.get(p.path) in affected
+            ]
+            _prepare(graph, rest, tmp, split, workers)
+        total = 0
+        for name in sorted(affected):
+            remove(root, f"pagefind/{name}")
+            if (tmp / name).is_dir():
+                _run_pagefind(tmp / name, root / "pagefind" / name)
+                total += sum(1 for v in part_of_page.values() if v == name)
+    (root / "pagefind").mkdir(parents=True, exist_ok=True)
     write_text(root, "pagefind/parts.json", json.dumps(sorted(set(part_of_page.values()))))
     say(f"index: {total} records in {len(affected)} of {len(set(part_of_page.values()))} parts")
     return part_of_page
