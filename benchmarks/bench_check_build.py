@@ -1,20 +1,22 @@
 """Benchmark ``fundsite check`` and ``fundsite build`` on synthetic portals; prints figures.
 
 Usage: ``python benchmarks/bench_check_build.py [--projects 50000] [--funds N] [--build]
-[--search] [--keep DIR]``.
+[--search] [--no-check] [--keep DIR]``.
 The national portal: ``--projects 300000 --funds 7700 --build --search`` (100,000 reports).
-Figures are wall time, the largest single process's peak RSS, and the peak of the summed RSS
-of the whole process tree (workers and Pagefind included: what the machine must hold).
+Check and build each run in a fresh process. Figures are wall time, the largest single
+process's peak RSS, and the peak of the summed PSS of the whole process tree (workers and
+Pagefind included: what the machine must hold, sampled every 0.5 s).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import multiprocessing
 import resource
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fundsite.build import build
@@ -29,12 +31,51 @@ def _peak_mb() -> float:
     return max(own, children) / 1024
 
 
+def _in_child(task: Callable[..., str], *args: object) -> None:
+    """Run ``task`` in a fresh forked process; print its line with the tree's peak PSS."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.SimpleQueue()
+    child = ctx.Process(target=lambda: queue.put(task(*args)))
+    with TreePeak() as tree:
+        child.start()
+        line = queue.get()
+        child.join()
+    print(f"{line}, tree PSS {tree.mb:.0f} MB", flush=True)
+
+
+def _check(site: Path) -> str:
+    t0 = time.perf_counter()
+    result = check_site(site)
+    took = time.perf_counter() - t0
+    errors = sum(p.severity == "error" for p in result.problems)
+    n = len(result.graph.projects) if result.graph else 0
+    return (
+        f"check: {n} projects, {result.files} files, {errors} errors, "
+        f"{len(result.problems) - errors} warnings in {took:.1f} s "
+        f"({took / max(n, 1) * 1e6:.0f} µs/project), largest process {_peak_mb():.0f} MB"
+    )
+
+
+def _build(site: Path, out: Path, search: bool) -> str:
+    t0 = time.perf_counter()
+    built = build(site, out, index=search, incremental=False, progress=print)
+    took = time.perf_counter() - t0
+    assert built.ok, [p for p in built.problems if p.severity == "error"][:3]
+    return (
+        f"build{' with search' if search else ''}: {built.pages} pages in {took:.1f} s "
+        f"= {built.pages / took:.0f} pages/s "
+        f"(stages: {', '.join(f'{k} {v:.1f}s' for k, v in built.seconds.items())}), "
+        f"largest process {_peak_mb():.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--projects", type=int, default=50_000)
     parser.add_argument("--funds", type=int, help="default: one per 40 projects (7700: national)")
     parser.add_argument("--build", action="store_true", help="also run a full build")
     parser.add_argument("--search", action="store_true", help="the build indexes for search")
+    parser.add_argument("--no-check", action="store_true", help="build only (it checks too)")
     parser.add_argument("--keep", type=Path, help="keep the synthetic site in this folder")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="fundsite-bench-"))
@@ -42,33 +83,11 @@ def main() -> None:
     if not (site / "data/site.yaml").exists():
         t0 = time.perf_counter()
         counts = write_site(site, args.projects, funds=args.funds)
-        print(f"generated {counts} in {time.perf_counter() - t0:.1f} s")
-    t0 = time.perf_counter()
-    with TreePeak() as tree:
-        result = check_site(site)
-    took = time.perf_counter() - t0
-    errors = sum(p.severity == "error" for p in result.problems)
-    graph = result.graph
-    n = len(graph.projects) if graph else 0
-    print(
-        f"check: {n} projects, {result.files} files, {errors} errors, "
-        f"{len(result.problems) - errors} warnings in {took:.1f} s "
-        f"({took / max(n, 1) * 1e6:.0f} µs/project), "
-        f"peak RSS {_peak_mb():.0f} MB, tree {tree.mb:.0f} MB"
-    )
-    del result, graph  # the build checks again on its own
-    gc.collect()
+        print(f"generated {counts} in {time.perf_counter() - t0:.1f} s", flush=True)
+    if not args.no_check:
+        _in_child(_check, site)  # each in its own process: its peak memory is its own
     if args.build:
-        out = root / "build"
-        t0 = time.perf_counter()
-        with TreePeak() as tree:
-            built = build(site, out, index=args.search, incremental=False, progress=print)
-        took = time.perf_counter() - t0
-        print(
-            f"build: {built.pages} pages in {took:.1f} s = {built.pages / took:.0f} pages/s "
-            f"(stages: {', '.join(f'{k} {v:.1f}s' for k, v in built.seconds.items())}), "
-            f"peak RSS {_peak_mb():.0f} MB, tree {tree.mb:.0f} MB"
-        )
+        _in_child(_build, site, root / "build", args.search)
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -31,8 +31,10 @@ def _timed(label: str, site: Path, out: Path, **options: object) -> None:
     took = time.perf_counter() - t0
     assert result.ok, [p for p in result.problems if p.severity == "error"][:3]
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
-    print(f"  {label:<22} {took:7.1f} s  rendered {result.rendered:>7} of {result.pages} pages"
-          f"  ({stages})")
+    print(
+        f"  {label:<22} {took:7.1f} s  rendered {result.rendered:>7} of {result.pages} pages"
+        f"  ({stages})"
+    )
 
 
 def main() -> None:
@@ -49,12 +51,12 @@ def main() -> None:
         _timed("no-change rebuild", site, out)
         project = next((site / "content/projects").glob("*.md"))
         text = project.read_text(encoding="utf-8")
-        project.write_text(re.sub(r"(?m)^title: ", "title: แก้ไข ", text, count=1),
-                           encoding="utf-8")
+        project.write_text(re.sub(r"(?m)^title: ", "title: แก้ไข ", text, count=1), encoding="utf-8")
         _timed("one-record edit", site, out)
         template = site / "themes/default/templates/report.html"
-        template.write_text(template.read_text(encoding="utf-8") + "{# edited #}\n",
-                            encoding="utf-8")
+        template.write_text(
+            template.read_text(encoding="utf-8") + "{# edited #}\n", encoding="utf-8"
+        )
         _timed("template edit", site, out)
         _serve_edits(site, out)
         shutil.rmtree(root, ignore_errors=True)

@@ -43,13 +43,16 @@ def main() -> None:
         write_site(root / "site", n)
         for mode, split_at in (("single", 10**9), ("split by region", 1)):
             queue: multiprocessing.Queue = ctx.Queue()
-            proc = ctx.Process(target=_run, args=(str(root / "site"), str(root / mode), split_at,
-                                                  queue))
+            proc = ctx.Process(
+                target=_run, args=(str(root / "site"), str(root / mode), split_at, queue)
+            )
             proc.start()
             records, parts, took, peak = queue.get()
             proc.join()
-            print(f"{n:>7} projects | {mode:<16} | {records:>7} records in {parts:>2} parts | "
-                  f"{took:6.1f} s | peak Pagefind RSS {peak:7.0f} MB")
+            print(
+                f"{n:>7} projects | {mode:<16} | {records:>7} records in {parts:>2} parts | "
+                f"{took:6.1f} s | peak Pagefind RSS {peak:7.0f} MB"
+            )
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -1,7 +1,9 @@
-"""Peak memory of a process tree: the sum of RSS over this process and all its descendants.
+"""Peak memory of a process tree: the summed PSS of this process and all its descendants.
 
 ``ru_maxrss`` gives the largest single process only; a build forks render workers and runs
 Pagefind beside itself, so what the machine must hold is the sum, sampled here from ``/proc``.
+PSS (proportional set size) counts a page shared by forked workers once in total, where
+summing RSS would count it in every process.
 """
 
 from __future__ import annotations
@@ -26,29 +28,35 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_mb(root: int) -> float:
-    """The summed resident memory of ``root`` and its descendants, in MB."""
+def _pss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_pss_mb(root: int) -> float:
+    """The summed proportional memory of ``root`` and its descendants, in MB."""
     tree, total, todo = _children(), 0, [root]
-    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     while todo:
         pid = todo.pop()
         with contextlib.suppress(OSError, IndexError, ValueError):
-            total += int((Path(f"/proc/{pid}/statm")).read_text().split()[1]) * page_kb
+            total += _pss_kb(pid)
         todo.extend(tree.get(pid, []))
     return total / 1024
 
 
 class TreePeak:
-    """``with TreePeak() as peak: ...`` then ``peak.mb``: the largest sampled tree RSS."""
+    """``with TreePeak() as peak: ...`` then ``peak.mb``: the largest sampled tree PSS."""
 
-    def __init__(self, every: float = 0.25) -> None:
+    def __init__(self, every: float = 0.5) -> None:
         self.every, self.mb = every, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.mb = max(self.mb, tree_rss_mb(os.getpid()))
+            self.mb = max(self.mb, tree_pss_mb(os.getpid()))
             self._stop.wait(self.every)
 
     def __enter__(self) -> TreePeak:
