@@ -68,7 +68,7 @@ def _remove_later(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _fresh(root: Path, rel: str) -> Path:
+def fresh(root: Path, rel: str) -> Path:
     """The path to write, unlinked first: it may be a hard link into the live site."""
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,12 +77,12 @@ def _fresh(root: Path, rel: str) -> Path:
 
 
 def write_text(root: Path, rel: str, text: str) -> None:
-    with open(_fresh(root, rel), "w", encoding="utf-8", newline="\n") as f:
+    with open(fresh(root, rel), "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
 
 
 def write_bytes(root: Path, rel: str, data: bytes) -> None:
-    _fresh(root, rel).write_bytes(data)
+    fresh(root, rel).write_bytes(data)
 
 
 def remove(root: Path, rel: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import io
 import json
 import math
 import shutil
@@ -19,12 +18,12 @@ from json.encoder import (  # type: ignore[attr-defined]
     encode_basestring,
 )
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from fundsite.plan import exports
 from fundsite.validate.graph import ReportNode, SiteGraph
-from fundsite.write.atomic import write_bytes
+from fundsite.write.atomic import fresh
 
 
 def to_json(data: Any) -> str:
@@ -115,48 +114,69 @@ def _encode(value: Any, parts: list[str], newline: str) -> None:
         parts.append(newline + "]")
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return ""
-    fields = list(rows[0])
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # BOM: spreadsheet programs then read Thai correctly
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(fields)
-    writer.writerows([row[field] for field in fields] for row in rows)
-    return buffer.getvalue()
+def _item(item: Any, newline: str) -> str:
+    """One item of a streamed JSON array, as :func:`to_json` would write it there."""
+    parts: list[str] = []
+    try:
+        _encode(item, parts, newline)
+    except (_Unusual, TypeError):
+        text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
+        return text.replace("\n", newline)  # JSON strings hold no raw line breaks
+    return "".join(parts)
 
 
-def _open_data_files(graph: SiteGraph) -> Iterator[tuple[str, str]]:
-    """``(path, text)`` of every open-data file, in path order (the snapshot's order)."""
-    stores = {
-        "funds": graph.funds,
-        "plans": graph.plans,
-        "projects": graph.projects,
-        "reports": graph.reports,
-    }
-    tables = {
-        name: [row(node) for _, node in sorted(stores[name].items())]
-        for name, row in exports.TABLES.items()
-    }
-    project_rows = {row["id"]: row for row in tables["projects"]}
-    full = {
-        "site": graph.site.model_dump(mode="json"),
+def _write_array(write: Callable[[str], object], items: Iterable[Any], newline: str) -> None:
+    """Write ``items`` as a JSON array (of objects) one item at a time, like :func:`to_json`."""
+    sep = "[" + newline + " "
+    for item in items:
+        write(sep)
+        write(_item(item, newline + " "))
+        sep = "," + newline + " "
+    write("[]" if sep[0] == "[" else newline + "]")
+
+
+def _write_all_json(f: IO[str], graph: SiteGraph) -> None:
+    """``data/all.json``: every fund (with its plans and project rows) and every project, one
+    record at a time, never the whole file in memory."""
+    top: dict[str, Any] = {
+        "funds": (exports.fund_record(f) for _, f in sorted(graph.funds.items())),
         "issues": [i.model_dump(mode="json") for i in graph.issues.values()],
-        "funds": [exports.fund_record(f, project_rows) for _, f in sorted(graph.funds.items())],
-        "projects": [exports.project_record(p) for _, p in sorted(graph.projects.items())],
+        "projects": (exports.project_record(p) for _, p in sorted(graph.projects.items())),
+        "site": graph.site.model_dump(mode="json"),
     }
-    yield "data/all.json", to_json(full)
-    del full
-    for name in sorted(tables):
-        yield f"data/{name}.csv", _csv(tables[name])
-        yield f"data/{name}.json", to_json(tables[name])
+    sep = "{\n "
+    for key, value in top.items():  # sorted keys, as to_json writes them
+        f.write(f"{sep}{encode_basestring(key)}: ")
+        if isinstance(value, list | dict):
+            f.write(_item(value, "\n "))
+        else:
+            _write_array(f.write, value, "\n ")
+        sep = ",\n "
+    f.write("\n}\n")
+
+
+def _write_table(csv_file: IO[str], json_file: IO[str], rows: Iterable[dict[str, Any]]) -> None:
+    """One table as CSV (with a BOM, for spreadsheet programs) and as a JSON array, row by row."""
+    writer = csv.writer(csv_file, lineterminator="\n")
+    fields: list[str] = []
+
+    def each() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            if not fields:
+                fields.extend(row)
+                csv_file.write("\ufeff")  # spreadsheet programs then read Thai correctly
+                writer.writerow(fields)
+            writer.writerow([row[field] for field in fields])
+            yield row
+
+    _write_array(json_file.write, each(), "\n")
+    json_file.write("\n")
 
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cycle collector: the rows are ~10^5 dicts and lists that all stay alive
-    (and hold no cycles), so its passes would only re-scan them and the whole graph."""
+    """Pause the cycle collector: the export makes ~10^5 short-lived dicts and lists (no
+    cycles), and its passes would only re-scan them and the whole graph."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -166,33 +186,61 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _zip_entry(z: zipfile.ZipFile, source: Path, name: str, day: date) -> None:
+    info = zipfile.ZipInfo(name, (*day.timetuple()[:3], 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.file_size = source.stat().st_size
+    with source.open("rb") as src, z.open(info, "w") as dest:
+        shutil.copyfileobj(src, dest, 1 << 20)
+
+
 def open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[str]:
     """Write ``data/<table>.csv`` and ``.json``, ``data/all.json`` and a dated zip of them;
-    return the paths. The zip compresses each file in a thread while the next one is made
-    (zlib releases the GIL)."""
+    return the paths.
+
+    Every file is streamed to disk record by record (memory holds one record, not a table),
+    and a thread adds each finished file to the zip while the next is made (zlib releases
+    the GIL).
+    """
+    snapshot = f"data/snapshot-{snapshot_date.isoformat()}.zip"
     written: list[str] = []
-    buffer = io.BytesIO()
+    stores = {
+        "funds": graph.funds,
+        "plans": graph.plans,
+        "projects": graph.projects,
+        "reports": graph.reports,
+    }
     with (
         _no_cycle_collection(),
-        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z,
+        zipfile.ZipFile(fresh(root, snapshot), "w", zipfile.ZIP_DEFLATED) as z,
         ThreadPoolExecutor(max_workers=1) as zipper,  # one thread: entries stay in order
     ):
-        compressed = []
-        for path, text in _open_data_files(graph):
-            data = text.encode("utf-8")
-            del text
-            write_bytes(root, path, data)
-            written.append(path)
-            info = zipfile.ZipInfo(
-                path.removeprefix("data/"), (*snapshot_date.timetuple()[:3], 0, 0, 0)
+        zipped = []
+
+        def done(rel: str) -> None:
+            written.append(rel)
+            path = root / rel
+            zipped.append(
+                zipper.submit(_zip_entry, z, path, rel.removeprefix("data/"), snapshot_date)
             )
-            info.compress_type = zipfile.ZIP_DEFLATED
-            compressed.append(zipper.submit(z.writestr, info, data))
-        for done in compressed:
-            done.result()  # re-raise a failure
-    snapshot = f"data/snapshot-{snapshot_date.isoformat()}.zip"
-    write_bytes(root, snapshot, buffer.getvalue())
+
+        with _text(root, "data/all.json") as f:
+            _write_all_json(f, graph)
+        done("data/all.json")
+        for name in sorted(exports.TABLES):
+            row = exports.TABLES[name]
+            csv_rel, json_rel = f"data/{name}.csv", f"data/{name}.json"
+            with _text(root, csv_rel) as csv_file, _text(root, json_rel) as json_file:
+                _write_table(csv_file, json_file, (row(n) for _, n in sorted(stores[name].items())))
+            done(csv_rel)
+            done(json_rel)
+        for future in zipped:
+            future.result()  # re-raise a failure
     return [*written, snapshot]
+
+
+def _text(root: Path, rel: str) -> IO[str]:
+    return open(fresh(root, rel), "w", encoding="utf-8", newline="\n", buffering=1 << 20)
 
 
 def atom_feed(
