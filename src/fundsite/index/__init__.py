@@ -7,10 +7,11 @@ beside it. Only record and area pages are indexed, not listings or pagination. (
 API answers each added record after a fixed 0.1 s poll: 202 s for 2,000 records, measured; the
 binary over files takes well under a second.)
 
-The index is split into parts (one per NHSO health region, plus one for pages that belong to no
-region), each written by its own Pagefind run, so indexing memory is bounded by the largest
-part; the search page merges them in the browser with Pagefind's multi-index support. The
-indexer's HTML is prepared in forked processes, like rendering.
+The index is split into parts (one per NHSO health region, or on a national portal one per
+province, plus parts for pages that belong to no single one), each written by its own
+Pagefind run, so indexing memory is bounded by the largest part; the search page merges them
+in the browser with Pagefind's multi-index support. The indexer's HTML is prepared in forked
+processes, like rendering.
 """
 
 from __future__ import annotations
@@ -64,14 +65,14 @@ def _run_pagefind(site: Path, out: Path) -> None:
 
 
 def _prepare(
-    graph: SiteGraph, plans: list[PagePlan], tmp: Path, split: bool, workers: int
+    graph: SiteGraph, plans: list[PagePlan], tmp: Path, level: str, workers: int
 ) -> dict[str, str]:
     """Write each page's indexer HTML into ``tmp/<part>/``, in parallel; return page → part."""
 
     def chunk(start: int, stop: int) -> dict[str, str]:
         parts = {}
         for record in search_records(graph, plans[start:stop]):
-            part = part_of(record) if split else "all"
+            part = part_of(record, level)
             path = tmp / part / record.url.strip("/") / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_page(record), encoding="utf-8")
@@ -86,12 +87,33 @@ def _prepare(
 
 #: Sites with fewer searchable pages than this get one index: each part costs a Pagefind start.
 SPLIT_AT = 20_000
+#: From this many searchable pages on, the index is split by province, not by region: a
+#: Pagefind run holds its whole part in memory (about 60 kB a page), and a national portal's
+#: largest region would need 3-4 GB where its largest province needs about 1.5 GB.
+PROVINCE_AT = 200_000
 
 
-def part_of(record: SearchRecord) -> str:
-    """Which index part a record goes to: its health region, or ``common``."""
+def split_level(pages: int, split_at: int = SPLIT_AT, province_at: int = PROVINCE_AT) -> str:
+    """How a site with this many searchable pages is split: ``all``, ``region``, ``province``."""
+    return "all" if pages < split_at else "region" if pages < province_at else "province"
+
+
+def part_of(record: SearchRecord, level: str = "region") -> str:
+    """Which index part a record goes to: ``all``; or its province (at the ``province`` level),
+    else its health region, else ``common``."""
+    if level == "all":
+        return "all"
+    if level == "province" and len(record.provinces) == 1:
+        return f"province-{record.provinces[0]}"
     regions = record.filters.get("region") or []
     return f"region-{regions[0]}" if len(regions) == 1 else "common"
+
+
+def _level_of(parts: dict[str, str]) -> str:
+    names = set(parts.values())
+    if any(n.startswith("province-") for n in names):
+        return "province"
+    return "region" if names - {"all"} else "all"
 
 
 def build_index(
@@ -100,21 +122,23 @@ def build_index(
     root: Path,
     say: Callable[[str], None] = lambda _m: None,
     split_at: int = SPLIT_AT,
+    province_at: int = PROVINCE_AT,
     previous: dict[str, str] | None = None,
     changed: set[str] | None = None,
     workers: int = 1,
 ) -> dict[str, str]:
     """Write ``pagefind/<part>/`` indexes and ``pagefind/parts.json``; return page → part.
 
-    Below ``split_at`` searchable pages everything goes into one part, ``all``. Given the
+    Below ``split_at`` searchable pages everything goes into one part, ``all``; from there
+    the parts are regions, and from ``province_at`` provinces (:func:`part_of`). Given the
     ``previous`` build's page → part map and the pages that ``changed`` since, only the parts
     holding changed pages are indexed again; the others are kept as they are. The pages'
     text is prepared in ``workers`` processes; Pagefind then runs once per part.
     """
     searchable = [p for p in plans if p.searchable]
-    split = len(searchable) >= split_at
-    if previous is not None and (any(v != "all" for v in previous.values()) != split):
-        previous = None  # the site crossed the split threshold: index everything again
+    level = split_level(len(searchable), split_at, province_at)
+    if previous is not None and previous and _level_of(previous) != level:
+        previous = None  # the site crossed a split threshold: index everything again
     full = previous is None or changed is None
     redo = (
         searchable
@@ -123,7 +147,7 @@ def build_index(
     )
     with tempfile.TemporaryDirectory(prefix="fundsite-index-") as tmp_dir:
         tmp = Path(tmp_dir)
-        part_of_page = _prepare(graph, redo, tmp, split, workers)
+        part_of_page = _prepare(graph, redo, tmp, level, workers)
         redone = {p.path for p in redo}
         for plan in searchable:
             if plan.path not in redone and previous and plan.path in previous:
@@ -141,7 +165,7 @@ def build_index(
                 for p in searchable
                 if p.path not in redone and part_of_page.get(p.path) in affected
             ]
-            _prepare(graph, rest, tmp, split, workers)
+            _prepare(graph, rest, tmp, level, workers)
         total = 0
         for name in sorted(affected):
             remove(root, f"pagefind/{name}")

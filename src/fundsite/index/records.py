@@ -29,6 +29,7 @@ class SearchRecord:
     content: str  # segmented text
     meta: dict[str, str] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    provinces: tuple[str, ...] = ()  # province codes, for splitting the index by province
 
 
 def _area_filters(areas: Iterable[Area]) -> dict[str, list[str]]:
@@ -67,11 +68,23 @@ def _area_label(areas: list[Area]) -> str:
 
 
 def _record(
-    url: str, kind: str, title: str, text: str, meta: dict[str, str], filters: dict[str, list[str]]
+    url: str,
+    kind: str,
+    title: str,
+    text: str,
+    meta: dict[str, str],
+    filters: dict[str, list[str]],
+    areas: Iterable[Area] = (),
 ) -> SearchRecord:
+    """The record, filtered also by the province, district and region of ``areas``."""
+    areas = list(areas)
     meta = {"title": title, "kind": KIND_LABELS[kind], **{k: v for k, v in meta.items() if v}}
-    filters = {"kind": [KIND_LABELS[kind]], **{k: v for k, v in filters.items() if v}}
-    return SearchRecord(url, segment_for_index(f"{title}\n{text}"), meta, filters)
+    filters = {
+        "kind": [KIND_LABELS[kind]],
+        **{k: v for k, v in {**filters, **_area_filters(areas)}.items() if v},
+    }
+    provinces = tuple(sorted({a.province for a in areas if a.province}))
+    return SearchRecord(url, segment_for_index(f"{title}\n{text}"), meta, filters, provinces)
 
 
 def page_of(record: SearchRecord) -> str:
@@ -98,7 +111,8 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                 r.name,
                 text,
                 {"area": _area_label(node.areas)},
-                {"fund": [r.name], **_area_filters(node.areas)},
+                {"fund": [r.name]},
+                node.areas,
             )
         elif kind == "plan":
             node = graph.plans[args[0]]
@@ -128,8 +142,8 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                     "fund": [node.fund.record.name],
                     "issue": [issue.name] if issue else [],
                     "fiscal_year": [str(r.fiscal_year)],
-                    **_area_filters(node.fund.areas),
                 },
+                node.fund.areas,
             )
         elif kind == "project":
             node = graph.projects[args[0]]
@@ -166,8 +180,8 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                     "fund": [node.fund.record.name],
                     "issue": issues,
                     "fiscal_year": [str(node.fiscal_year)] if node.fiscal_year else [],
-                    **_area_filters(areas),
                 },
+                areas,
             )
         elif kind == "report":
             node = graph.reports[args[0]]
@@ -201,8 +215,8 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                     "fund": [node.fund.record.name],
                     "issue": issues,
                     "fiscal_year": [str(project.fiscal_year)] if project.fiscal_year else [],
-                    **_area_filters(node.areas),
                 },
+                node.areas,
             )
         elif kind == "area":
             level, key = args
@@ -215,7 +229,7 @@ def search_records(graph: SiteGraph, plans: Iterable[PagePlan]) -> Iterator[Sear
                 if level == "region"
                 else graph.region_of_province.get(str(key)[:2]),
             )
-            yield _record(url, "area", name, text, {}, _area_filters([area]))
+            yield _record(url, "area", name, text, {}, {}, [area])
         elif kind == "issue":
             issue = graph.issues[args[0]]
             yield _record(

@@ -1,4 +1,4 @@
-// Search page: queries the split Pagefind index (one part per health region) with filters.
+// Search page: queries the split Pagefind index (one part per region or province) with filters.
 // Without JavaScript the page shows links to the listings instead (see search.html).
 (function () {
   "use strict";

@@ -1,0 +1,65 @@
+"""The search index's parts: how a site is split, and which parts an edit indexes again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fundsite.index import build_index, split_level
+from fundsite.plan import plan_site
+from fundsite.validate import check_site
+
+REPO = Path(__file__).parent.parent
+
+
+def test_split_level_grows_with_the_site() -> None:
+    assert split_level(19_999) == "all"
+    assert split_level(20_000) == "region"
+    assert split_level(199_999) == "region"
+    assert split_level(200_000) == "province"
+
+
+@pytest.fixture(scope="module")
+def portal() -> tuple:
+    graph = check_site(REPO).graph
+    assert graph is not None
+    return graph, plan_site(graph)
+
+
+def test_province_parts_hold_every_searchable_page_once(portal: tuple, tmp_path: Path) -> None:
+    graph, plans = portal
+    parts = build_index(graph, plans, tmp_path, split_at=1, province_at=1)
+    kinds = {"fund", "plan", "project", "report", "area", "issue", "free_page"}
+    assert set(parts) == {p.path for p in plans if p.searchable and p.make.__name__ in kinds}
+    names = json.loads((tmp_path / "pagefind/parts.json").read_text())
+    assert names == sorted(set(parts.values()))
+    assert any(n.startswith("province-") for n in names)
+    for name in names:
+        assert (tmp_path / "pagefind" / name / "pagefind-entry.json").is_file()
+    # a project in one province is in that province's part
+    project = next(n for n in graph.projects.values() if len({a.province for a in n.areas}) == 1)
+    assert parts[f"projects/{project.id}/index.html"] == f"province-{project.areas[0].province}"
+    # pages of no single province (an issue, a region) fall back to their region or "common"
+    issue = next(p for p in plans if p.make.__name__ == "issue")
+    assert parts[issue.path] == "common"
+
+
+def test_an_edit_indexes_again_only_its_part(portal: tuple, tmp_path: Path) -> None:
+    graph, plans = portal
+    full = build_index(graph, plans, tmp_path, split_at=1, province_at=1)
+    project = next(p for p in plans if p.make.__name__ == "project")
+    mine = full[project.path]
+    entries = {n: (tmp_path / "pagefind" / n / "pagefind-entry.json") for n in set(full.values())}
+    for entry in entries.values():
+        entry.write_text(entry.read_text() + " ")  # marks: a part indexed again loses it
+    said: list[str] = []
+    again = build_index(
+        graph, plans, tmp_path, said.append, 1, 1, previous=full, changed={project.path}
+    )
+    assert again == full
+    rewritten = {n for n, e in entries.items() if not e.read_text().endswith(" ")}
+    assert rewritten == {mine}
+    records = list(full.values()).count(mine)
+    assert said == [f"index: {records} records in 1 of {len(entries)} parts"]
