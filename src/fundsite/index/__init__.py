@@ -17,6 +17,7 @@ processes, like rendering.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
@@ -145,7 +146,9 @@ def build_index(
         if full
         else [p for p in searchable if p.path in changed or p.path not in previous]
     )
-    with tempfile.TemporaryDirectory(prefix="fundsite-index-") as tmp_dir:
+    # beside the output, not in /tmp: a national portal's indexer pages take gigabytes, and
+    # /tmp may be memory (tmpfs)
+    with tempfile.TemporaryDirectory(prefix=".fundsite-index-", dir=root.parent) as tmp_dir:
         tmp = Path(tmp_dir)
         part_of_page = _prepare(graph, redo, tmp, level, workers)
         redone = {p.path for p in redo}
@@ -171,6 +174,7 @@ def build_index(
             remove(root, f"pagefind/{name}")
             if (tmp / name).is_dir():
                 _run_pagefind(tmp / name, root / "pagefind" / name)
+                shutil.rmtree(tmp / name)
                 total += sum(1 for v in part_of_page.values() if v == name)
     (root / "pagefind").mkdir(parents=True, exist_ok=True)
     write_text(root, "pagefind/parts.json", json.dumps(sorted(set(part_of_page.values()))))
