@@ -9,9 +9,9 @@ binary over files takes well under a second.)
 
 The index is split into parts (one per NHSO health region, or on a national portal one per
 province, plus parts for pages that belong to no single one), each written by its own
-Pagefind run, so indexing memory is bounded by the largest part; the search page merges them
-in the browser with Pagefind's multi-index support. The indexer's HTML is prepared in forked
-processes, like rendering.
+Pagefind run (two at a time on two cores), so indexing memory is bounded by the largest
+parts; the search page merges them in the browser with Pagefind's multi-index support. The
+indexer's HTML is prepared in forked processes, like rendering.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ import json
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
 
@@ -134,7 +136,8 @@ def build_index(
     the parts are regions, and from ``province_at`` provinces (:func:`part_of`). Given the
     ``previous`` build's page → part map and the pages that ``changed`` since, only the parts
     holding changed pages are indexed again; the others are kept as they are. The pages'
-    text is prepared in ``workers`` processes; Pagefind then runs once per part.
+    text is prepared in ``workers`` processes; then Pagefind runs once per part, ``workers``
+    runs at a time.
     """
     searchable = [p for p in plans if p.searchable]
     level = split_level(len(searchable), split_at, province_at)
@@ -169,13 +172,19 @@ def build_index(
                 if p.path not in redone and part_of_page.get(p.path) in affected
             ]
             _prepare(graph, rest, tmp, level, workers)
-        total = 0
-        for name in sorted(affected):
+        for name in affected:
             remove(root, f"pagefind/{name}")
-            if (tmp / name).is_dir():
-                _run_pagefind(tmp / name, root / "pagefind" / name)
-                shutil.rmtree(tmp / name)
-                total += sum(1 for v in part_of_page.values() if v == name)
+        sizes = Counter(part_of_page.values())
+        todo = sorted((n for n in affected if (tmp / n).is_dir()), key=lambda n: (-sizes[n], n))
+
+        def index_part(name: str) -> None:
+            _run_pagefind(tmp / name, root / "pagefind" / name)
+            shutil.rmtree(tmp / name)
+
+        # Pagefind keeps about 1.5 cores busy: two runs at once fill two cores (largest first)
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            list(pool.map(index_part, todo))
+        total = sum(sizes[n] for n in todo)
     (root / "pagefind").mkdir(parents=True, exist_ok=True)
     write_text(root, "pagefind/parts.json", json.dumps(sorted(set(part_of_page.values()))))
     say(f"index: {total} records in {len(affected)} of {len(set(part_of_page.values()))} parts")
