@@ -1,25 +1,48 @@
-"""Run one task over slices of a list in forked worker processes that share the parent's data.
+"""Run one task over slices of a list in this process and forked workers sharing its data.
 
-Workers are forked, so they read the site graph without copying it through pickles. Before the
-fork, :func:`gc.freeze` moves every existing object out of the collector's reach: a collection
-in a worker would otherwise write to every object's header and copy the whole graph page by
-page (copy-on-write), multiplying memory by the number of workers.
+Workers are forked, so they read the site graph without copying it through pickles. CPython
+writes to every object it reads (reference counts), so each worker still ends up copying most
+of the pages of the graph it reads (copy-on-write). Two measures bound that:
+
+- this process takes chunks too, so ``workers`` processes in all hold at most two copies of a
+  page (this process's and one worker's) with two workers, not three;
+- :func:`gc.freeze` before the fork keeps the cycle collector from writing to every object's
+  header in the workers.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import queue
 from collections.abc import Callable
-from typing import TypeVar
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_TASK: list[Callable[[int, int], object]] = []
+
+def _take(
+    task: Callable[[int, int], T], chunks: list[tuple[int, int]], cursor: Synchronized
+) -> list[T]:
+    """Run chunks until none is left; ``cursor`` is the next chunk, shared by all processes."""
+    done = []
+    while True:
+        with cursor.get_lock():
+            index = cursor.value
+            cursor.value += 1
+        if index >= len(chunks):
+            return done
+        done.append(task(*chunks[index]))
 
 
-def _run(bounds: tuple[int, int]) -> object:
-    return _TASK[0](*bounds)
+def _worker(
+    task: Callable[[int, int], Any], chunks: Any, cursor: Any, results: Any, me: int
+) -> None:
+    try:
+        results.put((me, True, _take(task, chunks, cursor)))
+    except BaseException as exc:
+        results.put((me, False, exc))  # the parent raises it
 
 
 def forked_map(
@@ -30,19 +53,51 @@ def forked_map(
     min_chunk: int = 50,
     serial_below: int = 200,
 ) -> list[T]:
-    """``task(start, stop)`` over ``range(total)`` in slices; results in completion order.
+    """``task(start, stop)`` over ``range(total)`` in slices, by this process and
+    ``workers - 1`` forked ones; results in no particular order.
 
-    Runs in this process when ``workers <= 1`` or there is little to do.
+    Runs in this process alone when ``workers <= 1`` or there is little to do. An exception
+    in any process is raised here; a worker that dies without a word is an error too.
     """
     if workers <= 1 or total < serial_below:
         return [task(0, total)]
     size = max(min_chunk, total // (workers * chunks_per_worker))
     chunks = [(i, min(i + size, total)) for i in range(0, total, size)]
-    _TASK[:] = [task]
+    ctx = multiprocessing.get_context("fork")
+    cursor = ctx.Value("l", 0)
+    results = ctx.Queue()
     gc.freeze()
+    children = [
+        ctx.Process(target=_worker, args=(task, chunks, cursor, results, i), daemon=True)
+        for i in range(workers - 1)
+    ]
+    finished = False
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return list(pool.imap_unordered(_run, chunks))  # type: ignore[arg-type]
+        for child in children:
+            child.start()
+        try:
+            done = _take(task, chunks, cursor)
+        except BaseException:
+            with cursor.get_lock():
+                cursor.value = len(chunks)  # the workers stop after their current chunk
+            raise
+        waiting = set(range(len(children)))
+        while waiting:
+            try:
+                me, ok, value = results.get(timeout=1)
+            except queue.Empty:
+                if any(not children[i].is_alive() for i in waiting) and results.empty():
+                    raise RuntimeError("a worker process died") from None
+                continue
+            if not ok:
+                raise value
+            waiting.discard(me)
+            done.extend(value)
+        finished = True
+        return done
     finally:
+        for child in children:
+            if not finished:
+                child.terminate()  # it may be blocked handing over its results
+            child.join()
         gc.unfreeze()
-        _TASK.clear()
