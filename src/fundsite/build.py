@@ -86,10 +86,6 @@ def _render_one(
     return written
 
 
-#: Pages that show one record each: many and cheap, rendered after the summary pages.
-LIGHT_PAGES = frozenset({"plan", "project", "report"})
-
-
 def render_all(
     graph: SiteGraph,
     plans: list[PagePlan],
@@ -103,6 +99,8 @@ def render_all(
 
     Returns page path → the files it wrote.
     """
+    # pages that sum up many records first, so the last chunks are short and workers end together
+    plans = sorted(plans, key=lambda p: p.of_one_record)
     envs: list[Any] = []  # one per process, made by its first chunk
 
     def chunk(start: int, stop: int) -> dict[str, list[str]]:
@@ -113,8 +111,6 @@ def render_all(
             for plan in plans[start:stop]
         }
 
-    # pages that sum up many records first, so the last chunks are short and workers end together
-    plans = sorted(plans, key=lambda p: p.make.__name__ in LIGHT_PAGES)
     files: dict[str, list[str]] = {}
     for part in forked_map(chunk, len(plans), workers):
         files.update(part)

@@ -42,12 +42,6 @@ class Pending:
     fingerprint: deps.Fingerprinter
 
 
-#: Rendered at once: the pages of records. Pages that sum up many records (areas, issues,
-#: years, listings, the home page) cost O(records) each to compute and follow in
-#: :func:`finish`, with open data, like Hugo's "fast render" for pages not being viewed.
-RECORD_PAGES = {"fund", "plan", "project", "report"}
-
-
 def update(
     kept: Kept, files: list[str], say: Callable[[str], None] | None = None
 ) -> tuple[BuildResult, Pending | None] | None:
@@ -77,8 +71,10 @@ def update(
     if patched.added or patched.removed:  # the report listing's order changed: every page
         seen = {plan.path for plan in candidates}
         candidates += [p for p in job.plans if p.make.__name__ == "reports" and p.path not in seen]
-    now = [plan for plan in candidates if plan.make.__name__ in RECORD_PAGES]
-    later = [plan for plan in candidates if plan.make.__name__ not in RECORD_PAGES]
+    # the record's own pages now; the pages that sum up many records follow in finish(), with
+    # open data, like Hugo's "fast render" for pages not being viewed
+    now = [plan for plan in candidates if plan.of_one_record]
+    later = [plan for plan in candidates if not plan.of_one_record]
     fresh = {plan.path: fingerprint(plan) for plan in now}
     now = [plan for plan in now if kept.manifest.pages.get(plan.path) != fresh[plan.path]]
     timings["plan"] = time.perf_counter() - t0

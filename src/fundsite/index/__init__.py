@@ -141,7 +141,7 @@ def build_index(
     """
     searchable = [p for p in plans if p.searchable]
     level = split_level(len(searchable), split_at, province_at)
-    if previous is not None and previous and _level_of(previous) != level:
+    if previous and _level_of(previous) != level:
         previous = None  # the site crossed a split threshold: index everything again
     full = previous is None or changed is None
     redo = (

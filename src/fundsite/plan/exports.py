@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -58,16 +57,12 @@ def _dump(record: Any) -> dict[str, Any]:
     return record.model_dump(mode="json", exclude={"area"})  # type: ignore[no-any-return]
 
 
-def fund_record(
-    node: FundNode, project_rows: Mapping[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """The fund with its plans and projects as rows (``project_rows``: already made, by id)."""
+def fund_record(node: FundNode) -> dict[str, Any]:
+    """The fund with its plans and projects as rows."""
     data = _dump(node.record)
     data["areas"] = [_area_dict(a) for a in node.areas]
     data["plans"] = [plan_row(p) for p in node.plans]
-    data["projects"] = [
-        project_rows[p.id] if project_rows else project_row(p) for p in node.projects
-    ]
+    data["projects"] = [project_row(p) for p in node.projects]
     return data
 
 

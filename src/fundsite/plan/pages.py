@@ -30,6 +30,15 @@ class PagePlan:
     def context(self, graph: SiteGraph) -> dict[str, Any]:
         return self.make(graph, *self.args)
 
+    @property
+    def of_one_record(self) -> bool:
+        """A fund, plan, project or report page; the others (areas, issues, years, listings,
+        home) sum up many records and cost O(records) each to compute."""
+        return self.make.__name__ in RECORD_PAGES
+
+
+RECORD_PAGES = frozenset({"fund", "plan", "project", "report"})
+
 
 def _paged(
     base: str, template: str, make: Callable[..., dict[str, Any]], count: int, *args: Any

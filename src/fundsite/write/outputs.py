@@ -34,13 +34,7 @@ def to_json(data: Any) -> str:
     encoder, with the line break and indent as separator. Unusual values (``Decimal``, non-str
     keys, NaN, subclasses) are left to the library.
     """
-    parts: list[str] = []
-    try:
-        _encode(data, parts, "\n")
-    except (_Unusual, TypeError):  # e.g. keys of mixed types: the library's own error
-        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    parts.append("\n")
-    return "".join(parts)
+    return _encoded(data, "\n") + "\n"
 
 
 class _Unusual(Exception):
@@ -114,13 +108,13 @@ def _encode(value: Any, parts: list[str], newline: str) -> None:
         parts.append(newline + "]")
 
 
-def _item(item: Any, newline: str) -> str:
-    """One item of a streamed JSON array, as :func:`to_json` would write it there."""
+def _encoded(value: Any, newline: str) -> str:
+    """``value`` as :func:`to_json` writes it at the indent that ``newline`` ends with."""
     parts: list[str] = []
     try:
-        _encode(item, parts, newline)
-    except (_Unusual, TypeError):
-        text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
+        _encode(value, parts, newline)
+    except (_Unusual, TypeError):  # e.g. keys of mixed types: the library's own error
+        text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
         return text.replace("\n", newline)  # JSON strings hold no raw line breaks
     return "".join(parts)
 
@@ -130,7 +124,7 @@ def _write_array(write: Callable[[str], object], items: Iterable[Any], newline: 
     sep = "[" + newline + " "
     for item in items:
         write(sep)
-        write(_item(item, newline + " "))
+        write(_encoded(item, newline + " "))
         sep = "," + newline + " "
     write("[]" if sep[0] == "[" else newline + "]")
 
@@ -148,7 +142,7 @@ def _write_all_json(f: IO[str], graph: SiteGraph) -> None:
     for key, value in top.items():  # sorted keys, as to_json writes them
         f.write(f"{sep}{encode_basestring(key)}: ")
         if isinstance(value, list | dict):
-            f.write(_item(value, "\n "))
+            f.write(_encoded(value, "\n "))
         else:
             _write_array(f.write, value, "\n ")
         sep = ",\n "
