@@ -301,3 +301,51 @@ def test_big_areas_and_issues_list_the_latest_and_link_the_rest(
             assert f"แสดงแผนงานล่าสุด 20 จาก {len(data['plans'])} แผน" in html
             checked += 1
     assert checked >= 1
+
+
+def test_build_in_a_child_process_equals_a_build_in_this_one(tmp_path: Path) -> None:
+    """With search, the records are checked and rendered in a child process that ends before
+    Pagefind runs (``keep`` builds stay in this process): both write the same site."""
+    said: list[str] = []
+    child, here = tmp_path / "child", tmp_path / "here"
+    assert build(MINI, child, workers=2, progress=said.append).ok
+    assert build(MINI, here, workers=2, keep=True).ok
+    assert [m.split(":")[0] for m in said] == ["check", "render", "write", "index"]
+    files = sorted(p.relative_to(child) for p in child.rglob("*") if p.is_file())
+    pages = [f for f in files if f.parts[0] != "pagefind"]
+    assert pages == sorted(
+        p.relative_to(here) for p in here.rglob("*") if p.is_file() and "pagefind" not in p.parts
+    )
+    for rel in pages:
+        assert (child / rel).read_bytes() == (here / rel).read_bytes(), rel
+    # Pagefind's own files are not reproducible run to run (a filter file's order), its pages are
+    fragments = sorted(f.name for f in (child / "pagefind").rglob("*.pf_fragment"))
+    assert fragments and fragments == sorted(
+        f.name for f in (here / "pagefind").rglob("*.pf_fragment")
+    )
+    parts = "pagefind/parts.json"
+    assert (child / parts).read_bytes() == (here / parts).read_bytes()
+    # the manifest is in place: a second build renders nothing
+    again = build(MINI, child, workers=2)
+    assert again.ok and again.rendered == 0
+
+
+def test_a_failed_index_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    assert build(MINI, out, workers=1, index=False).ok
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+
+    def broken(_site: Path, _out: Path) -> None:
+        raise RuntimeError("pagefind failed: disk full")
+
+    monkeypatch.setattr("fundsite.index._run_pagefind", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build(MINI, out, workers=2)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    # no staging folder, no indexer pages, no manifest left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".fundsite-cache", "out"]
+    assert not list((tmp_path / ".fundsite-cache").glob("*.tmp"))
+    # and the next build does not trust a manifest of a site that never went out
+    monkeypatch.undo()
+    result = build(MINI, out, workers=2)
+    assert result.ok and result.rendered == result.pages

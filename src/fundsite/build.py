@@ -19,14 +19,15 @@ import jinja2
 
 from fundsite.diagnostics import Problem
 from fundsite.history import load_history
-from fundsite.parallel import forked_map
+from fundsite.index import IndexWork, prepare_index, run_index
+from fundsite.parallel import can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state
 from fundsite.validate.graph import SiteGraph
 from fundsite.validate.patch import CheckState
 from fundsite.write import manifest, outputs
-from fundsite.write.atomic import remove, staged, write_text
+from fundsite.write.atomic import abort_stage, begin_stage, commit_stage, remove, write_text
 
 
 @dataclass
@@ -154,9 +155,35 @@ def build(
     ``keep`` keeps the checked records in ``result.kept`` for :func:`fundsite.update.update`.
     """
     say = progress or (lambda _msg: None)
+    site_dir = site_dir.resolve()
+
+    def stage(say: Callable[[str], None]) -> BuildResult | _Staged:
+        return _stage(site_dir, out, workers, index, index_split_at, incremental, keep, say)
+
+    # The records are checked and rendered in a child process, which ends before Pagefind
+    # runs: the search index's memory then comes on top of nothing, where it came on top of
+    # the records (about 2.5 GB at 300,000 projects, most of which a process that frees them
+    # does not give back).
+    detach = index and not keep and can_fork()
+    staged = forked_call(stage, say) if detach else stage(say)
+    if isinstance(staged, BuildResult):
+        return staged  # refused: nothing was written
+    return _finish(staged, say)
+
+
+def _stage(
+    site_dir: Path,
+    out: Path,
+    workers: int | None,
+    index: bool,
+    index_split_at: int | None,
+    incremental: bool,
+    keep: bool,
+    say: Callable[[str], None],
+) -> BuildResult | _Staged:
+    """Check, plan, render and write into a staging folder, and prepare the search index."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    site_dir = site_dir.resolve()
     state, checked = check_state(site_dir, workers=workers)
     timings["check"] = time.perf_counter() - t0
     if not checked.ok or checked.graph is None or state is None:
@@ -191,14 +218,15 @@ def build(
         incremental,
     )
     try:
-        result, fresh = _publish(job, say, timings)
+        staged = _publish(job, say, timings)
     except jinja2.TemplateError as exc:
         return BuildResult(
             False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
         )
     if keep:
-        result.kept = Kept(state, job, fresh)
-    return result
+        staged.result.kept = Kept(state, job, staged.manifest)
+    staged.manifest = None  # it is on disk (pending); do not carry it between processes
+    return staged
 
 
 @dataclass
@@ -230,9 +258,19 @@ def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
     return Problem("error", "template-error", rel, line, 1, None, {"detail": str(exc)})
 
 
-def _publish(
-    job: _Job, say: Callable[[str], None], timings: dict[str, float]
-) -> tuple[BuildResult, manifest.Manifest]:
+@dataclass
+class _Staged:
+    """A build written into its staging folder, its search index still to run."""
+
+    result: BuildResult
+    stage: Path
+    manifest_file: Path  # written beside its place; moved there once the site is out
+    manifest: manifest.Manifest | None
+    index: IndexWork | None
+    index_workers: int
+
+
+def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -> _Staged:
     graph, plans, base_url = job.graph, job.plans, job.base_url
     fresh = manifest.Manifest(global_digest=deps.global_digest(graph, job.theme, base_url))
     fresh.pages = deps.fingerprints(graph, plans, fresh.global_digest)
@@ -243,7 +281,8 @@ def _publish(
         last = None  # the theme, data files or fundsite changed: every page changes
     todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
-    with staged(job.out, reuse=last is not None) as root:
+    root = begin_stage(job.out, reuse=last is not None)
+    try:
         t0 = time.perf_counter()
         if last is not None:
             for page in set(last.pages) - set(fresh.pages):  # pages of deleted records
@@ -264,23 +303,43 @@ def _publish(
         t0 = time.perf_counter()
         write_site_files(job, root, copy=True, open_data=last is None or bool(todo))
         timings["write"] = time.perf_counter() - t0
+        say(f"write: open data, sitemap, static files ({timings['write']:.2f} s)")
+        work = None
         if job.index:
             t0 = time.perf_counter()
-            index_pages(
-                job,
-                root,
-                fresh,
-                say,
-                previous=last.parts if last else None,
-                changed={p.path for p in todo}
-                | (set(last.pages) - set(fresh.pages) if last else set()),
-            )
-            timings["index"] = time.perf_counter() - t0
+            changed = {p.path for p in todo}
+            if last is not None:
+                changed |= set(last.pages) - set(fresh.pages)
+            work = _prepare_index(job, root, last.parts if last else None, changed)
+            fresh.parts, fresh.indexed = work.part_of_page, True
+            work.part_of_page = {}  # in the manifest
+            timings["index"] = time.perf_counter() - t0  # Pagefind's runs are added
         elif (root / "pagefind").exists():
             remove(root, "pagefind")
-    manifest.save(job.site_dir, job.out, fresh)
+        pending = manifest.save_pending(job.site_dir, job.out, fresh)
+    except BaseException:
+        abort_stage(root)
+        raise
     result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
-    return result, fresh
+    return _Staged(result, root, pending, fresh, work, job.workers)
+
+
+def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:
+    """Run Pagefind over the prepared parts, then put the staged site and its manifest out."""
+    result = staged.result
+    try:
+        if staged.index is not None:
+            t0 = time.perf_counter()
+            run_index(staged.index, staged.stage, say, staged.index_workers)
+            result.seconds["index"] += time.perf_counter() - t0
+    except BaseException:
+        abort_stage(staged.stage)
+        staged.manifest_file.unlink(missing_ok=True)
+        raise
+    assert result.out is not None
+    commit_stage(result.out, staged.stage)
+    manifest.commit_pending(staged.manifest_file)
+    return result
 
 
 def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None:
@@ -302,6 +361,21 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None
     write_text(root, ".nojekyll", "")
 
 
+def _prepare_index(
+    job: _Job, root: Path, previous: dict[str, str] | None, changed: set[str]
+) -> IndexWork:
+    options = {"split_at": job.index_split_at} if job.index_split_at else {}
+    return prepare_index(
+        job.graph,
+        job.plans,
+        root,
+        previous=previous,
+        changed=changed,
+        workers=job.workers,
+        **options,
+    )
+
+
 def index_pages(
     job: _Job,
     root: Path,
@@ -311,17 +385,6 @@ def index_pages(
     changed: set[str],
 ) -> None:
     """Index the pages for search again: only the index parts that hold ``changed`` pages."""
-    from fundsite.index import build_index
-
-    options = {"split_at": job.index_split_at} if job.index_split_at else {}
-    fresh.parts = build_index(
-        job.graph,
-        job.plans,
-        root,
-        say,
-        previous=previous,
-        changed=changed,
-        workers=job.workers,
-        **options,
-    )
-    fresh.indexed = True
+    work = _prepare_index(job, root, previous, changed)
+    run_index(work, root, say, job.workers)
+    fresh.parts, fresh.indexed = work.part_of_page, True

@@ -1,8 +1,10 @@
-"""Run one task over slices of a list in this process and forked workers sharing its data.
+"""Forked processes: one task over slices of a list (:func:`forked_map`), or a task whose
+memory is to be given back when it ends (:func:`forked_call`).
 
-Workers are forked, so they read the site graph without copying it through pickles. CPython
-writes to every object it reads (reference counts), so each worker still ends up copying most
-of the pages of the graph it reads (copy-on-write). Two measures bound that:
+:func:`forked_map`'s workers are forked, so they read the site graph without copying it
+through pickles. CPython writes to every object it reads (reference counts), so each worker
+still ends up copying most of the pages of the graph it reads (copy-on-write). Two measures
+bound that:
 
 - this process takes chunks too, so ``workers`` processes in all hold at most two copies of a
   page (this process's and one worker's) with two workers, not three;
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import pickle
 import queue
 from collections.abc import Callable
 from multiprocessing.sharedctypes import Synchronized
@@ -101,3 +104,50 @@ def forked_map(
                 child.terminate()  # it may be blocked handing over its results
             child.join()
         gc.unfreeze()
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _call(task: Callable[[Callable[[str], None]], Any], messages: Any) -> None:
+    try:
+        messages.put(("done", task(lambda message: messages.put(("say", message)))))
+    except BaseException as exc:
+        try:
+            pickle.dumps(exc)
+        except Exception:
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        messages.put(("error", exc))
+
+
+def forked_call(
+    task: Callable[[Callable[[str], None]], T], say: Callable[[str], None] = lambda _m: None
+) -> T:
+    """``task(say)`` in a forked process, so that all the memory it took is given back when
+    it ends; its ``say`` messages are passed on here as they come, its result returned here
+    and its exception raised here. A process that dies without a word is an error."""
+    ctx = multiprocessing.get_context("fork")
+    messages = ctx.Queue()
+    child = ctx.Process(target=_call, args=(task, messages))  # not a daemon: it forks workers
+    child.start()
+    finished = False
+    try:
+        while True:
+            try:
+                kind, value = messages.get(timeout=1)
+            except queue.Empty:
+                if not child.is_alive() and messages.empty():
+                    raise RuntimeError(f"the process died (exit code {child.exitcode})") from None
+                continue
+            if kind == "say":
+                say(value)
+                continue
+            finished = True
+            if kind == "error":
+                raise value
+            return value
+    finally:
+        if not finished:
+            child.terminate()
+        child.join()

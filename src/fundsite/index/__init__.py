@@ -23,6 +23,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -32,7 +33,14 @@ from fundsite.plan import PagePlan
 from fundsite.validate.graph import SiteGraph
 from fundsite.write.atomic import remove, write_text
 
-__all__ = ["SearchRecord", "build_index", "search_records"]
+__all__ = [
+    "IndexWork",
+    "SearchRecord",
+    "build_index",
+    "prepare_index",
+    "run_index",
+    "search_records",
+]
 
 
 def _page(record: SearchRecord) -> str:
@@ -119,25 +127,35 @@ def _level_of(parts: dict[str, str]) -> str:
     return "region" if names - {"all"} else "all"
 
 
-def build_index(
+@dataclass
+class IndexWork:
+    """Prepared indexer pages, waiting in ``tmp`` for their Pagefind runs (:func:`run_index`)."""
+
+    tmp: Path
+    todo: list[str]  # the parts to index, largest first
+    parts: list[str]  # every part of the site, for ``parts.json``
+    records: int  # how many pages the ``todo`` parts hold
+    full: bool  # every part is indexed again: the old index goes first
+    part_of_page: dict[str, str] = field(default_factory=dict)
+
+
+def prepare_index(
     graph: SiteGraph,
     plans: Iterable[PagePlan],
     root: Path,
-    say: Callable[[str], None] = lambda _m: None,
     split_at: int = SPLIT_AT,
     province_at: int = PROVINCE_AT,
     previous: dict[str, str] | None = None,
     changed: set[str] | None = None,
     workers: int = 1,
-) -> dict[str, str]:
-    """Write ``pagefind/<part>/`` indexes and ``pagefind/parts.json``; return page → part.
+) -> IndexWork:
+    """Write the indexer pages of the parts to index again into a folder beside ``root``.
 
     Below ``split_at`` searchable pages everything goes into one part, ``all``; from there
     the parts are regions, and from ``province_at`` provinces (:func:`part_of`). Given the
     ``previous`` build's page → part map and the pages that ``changed`` since, only the parts
     holding changed pages are indexed again; the others are kept as they are. The pages'
-    text is prepared in ``workers`` processes; then Pagefind runs once per part, ``workers``
-    runs at a time.
+    text is prepared in ``workers`` processes. Needs the graph; :func:`run_index` does not.
     """
     searchable = [p for p in plans if p.searchable]
     level = split_level(len(searchable), split_at, province_at)
@@ -151,8 +169,8 @@ def build_index(
     )
     # beside the output, not in /tmp: a national portal's indexer pages take gigabytes, and
     # /tmp may be memory (tmpfs)
-    with tempfile.TemporaryDirectory(prefix=".fundsite-index-", dir=root.parent) as tmp_dir:
-        tmp = Path(tmp_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=".fundsite-index-", dir=root.parent))
+    try:
         part_of_page = _prepare(graph, redo, tmp, level, workers)
         redone = {p.path for p in redo}
         for plan in searchable:
@@ -160,7 +178,6 @@ def build_index(
                 part_of_page[plan.path] = previous[plan.path]
         if full:
             affected = set(part_of_page.values())
-            remove(root, "pagefind")
         else:
             affected = {part_of_page[p] for p in redone if p in part_of_page} | {
                 previous[p] for p in changed if p in previous
@@ -172,20 +189,58 @@ def build_index(
                 if p.path not in redone and part_of_page.get(p.path) in affected
             ]
             _prepare(graph, rest, tmp, level, workers)
-        for name in affected:
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    sizes = Counter(part_of_page.values())
+    return IndexWork(
+        tmp,
+        todo=sorted(affected, key=lambda n: (-sizes[n], n)),
+        parts=sorted(sizes),
+        records=sum(sizes[n] for n in affected),
+        full=full,
+        part_of_page=part_of_page,
+    )
+
+
+def run_index(
+    work: IndexWork, root: Path, say: Callable[[str], None] = lambda _m: None, workers: int = 1
+) -> None:
+    """Index the prepared parts into ``root/pagefind/<part>/``, ``workers`` Pagefind runs at a
+    time (largest first), and write ``pagefind/parts.json``; the prepared pages are removed."""
+    try:
+        if work.full:
+            remove(root, "pagefind")
+        for name in work.todo:
             remove(root, f"pagefind/{name}")
-        sizes = Counter(part_of_page.values())
-        todo = sorted((n for n in affected if (tmp / n).is_dir()), key=lambda n: (-sizes[n], n))
 
         def index_part(name: str) -> None:
-            _run_pagefind(tmp / name, root / "pagefind" / name)
-            shutil.rmtree(tmp / name)
+            if (work.tmp / name).is_dir():  # a part whose pages were all deleted has none
+                _run_pagefind(work.tmp / name, root / "pagefind" / name)
+                shutil.rmtree(work.tmp / name)
 
-        # Pagefind keeps about 1.5 cores busy: two runs at once fill two cores (largest first)
+        # Pagefind keeps about 1.5 cores busy: two runs at once fill two cores
         with ThreadPoolExecutor(max(1, workers)) as pool:
-            list(pool.map(index_part, todo))
-        total = sum(sizes[n] for n in todo)
+            list(pool.map(index_part, work.todo))
+    finally:
+        shutil.rmtree(work.tmp, ignore_errors=True)
     (root / "pagefind").mkdir(parents=True, exist_ok=True)
-    write_text(root, "pagefind/parts.json", json.dumps(sorted(set(part_of_page.values()))))
-    say(f"index: {total} records in {len(affected)} of {len(set(part_of_page.values()))} parts")
-    return part_of_page
+    write_text(root, "pagefind/parts.json", json.dumps(work.parts))
+    say(f"index: {work.records} records in {len(work.todo)} of {len(work.parts)} parts")
+
+
+def build_index(
+    graph: SiteGraph,
+    plans: Iterable[PagePlan],
+    root: Path,
+    say: Callable[[str], None] = lambda _m: None,
+    split_at: int = SPLIT_AT,
+    province_at: int = PROVINCE_AT,
+    previous: dict[str, str] | None = None,
+    changed: set[str] | None = None,
+    workers: int = 1,
+) -> dict[str, str]:
+    """:func:`prepare_index` then :func:`run_index`; returns page → part."""
+    work = prepare_index(graph, plans, root, split_at, province_at, previous, changed, workers)
+    run_index(work, root, say, workers)
+    return work.part_of_page

@@ -10,14 +10,11 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 
-@contextmanager
-def staged(out: Path, reuse: bool = False) -> Iterator[Path]:
-    """Yield a staging folder; on success it replaces ``out``, on failure it is removed.
+def begin_stage(out: Path, reuse: bool = False) -> Path:
+    """A new staging folder beside ``out``; :func:`commit_stage` swaps it in.
 
     With ``reuse`` the staging folder starts as hard links to the current output, so an
     incremental build only writes what changed; files are replaced, never written in place
@@ -26,21 +23,26 @@ def staged(out: Path, reuse: bool = False) -> Iterator[Path]:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.parent / f".{out.name}.staging-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     shutil.rmtree(stage, ignore_errors=True)
     if reuse and out.is_dir():
         _link_tree(out, stage)
     else:
         stage.mkdir()
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+    return stage
+
+
+def commit_stage(out: Path, stage: Path) -> None:
+    """Replace ``out`` with the complete staging folder."""
+    out = out.resolve()
+    old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     if out.exists():
         os.replace(out, old)
     os.replace(stage, out)
     _remove_later(old)
+
+
+def abort_stage(stage: Path) -> None:
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 def _link_tree(src: Path, dst: Path) -> None:

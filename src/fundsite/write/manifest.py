@@ -45,11 +45,21 @@ def load(site_dir: Path, out: Path) -> Manifest | None:
 
 
 def save(site_dir: Path, out: Path, manifest: Manifest) -> None:
+    commit_pending(save_pending(site_dir, out, manifest))
+
+
+def save_pending(site_dir: Path, out: Path, manifest: Manifest) -> Path:
+    """Write the manifest beside its place; the caller moves it there once the site is out."""
     path = manifest_path(site_dir, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    return tmp
+
+
+def commit_pending(pending: Path) -> None:
+    """Put a manifest written by :func:`save_pending` in its place."""
+    pending.replace(pending.with_suffix(".json"))
 
 
 def forget(site_dir: Path, out: Path) -> None:

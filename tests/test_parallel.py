@@ -1,0 +1,80 @@
+"""Forked processes: forked_map's slices and forked_call's relay of messages, results, errors."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from fundsite.parallel import forked_call, forked_map
+
+
+def test_forked_map_covers_every_item_once() -> None:
+    parts = forked_map(lambda a, b: list(range(a, b)), 1000, workers=2, min_chunk=10)
+    assert sorted(i for part in parts for i in part) == list(range(1000))
+    assert len(parts) > 2  # sliced, not one serial call
+
+
+def test_forked_map_raises_a_workers_error() -> None:
+    def task(start: int, stop: int) -> int:
+        if start >= 500:
+            raise ValueError(f"bad slice {start}")
+        return stop - start
+
+    with pytest.raises(ValueError, match="bad slice"):
+        forked_map(task, 1000, workers=2, min_chunk=10)
+
+
+def test_forked_map_reports_a_worker_that_dies() -> None:
+    parent = os.getpid()
+
+    def task(start: int, stop: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        threading.Event().wait(0.05)  # leave the worker time to take a slice
+        return stop - start
+
+    with pytest.raises(RuntimeError, match="died"):
+        forked_map(task, 1000, workers=2, min_chunk=10)
+
+
+def test_forked_call_relays_messages_and_returns_the_result() -> None:
+    said: list[str] = []
+
+    def task(say: Callable[[str], None]) -> tuple[int, int]:
+        for i in range(3):
+            say(f"step {i}")
+        return os.getpid(), 42
+
+    pid, value = forked_call(task, said.append)
+    assert value == 42 and pid != os.getpid()
+    assert said == ["step 0", "step 1", "step 2"]
+
+
+def test_forked_call_raises_the_childs_error() -> None:
+    def task(_say: Callable[[str], None]) -> None:
+        raise KeyError("no such record")
+
+    with pytest.raises(KeyError, match="no such record"):
+        forked_call(task)
+
+
+def test_forked_call_reports_an_error_that_cannot_travel() -> None:
+    class Local(Exception):  # a local class cannot be pickled
+        pass
+
+    def task(_say: Callable[[str], None]) -> None:
+        raise Local("template went wrong")
+
+    with pytest.raises(RuntimeError, match="Local: template went wrong"):
+        forked_call(task)
+
+
+def test_forked_call_reports_a_child_that_dies() -> None:
+    def task(_say: Callable[[str], None]) -> None:
+        os._exit(9)
+
+    with pytest.raises(RuntimeError, match="exit code 9"):
+        forked_call(task)
