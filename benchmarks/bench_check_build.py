@@ -31,19 +31,30 @@ def _peak_mb() -> float:
     return max(own, children) / 1024
 
 
-def _in_child(task: Callable[..., str], *args: object) -> None:
-    """Run ``task`` in a fresh forked process; print its line with the tree's peak PSS."""
+Marks = list[tuple[str, float]]  # (stage, time.monotonic() at its end)
+
+
+def _in_child(task: Callable[..., tuple[str, Marks]], *args: object) -> None:
+    """Run ``task`` in a fresh forked process; print its line with the tree's peak PSS, and
+    the peak in each stage the task marked."""
     ctx = multiprocessing.get_context("fork")
     queue = ctx.SimpleQueue()
     child = ctx.Process(target=lambda: queue.put(task(*args)))
     with TreePeak() as tree:
+        start = time.monotonic()
         child.start()
-        line = queue.get()
+        line, marks = queue.get()
         child.join()
     print(f"{line}, tree PSS {tree.mb:.0f} MB", flush=True)
+    if marks:
+        starts = [start] + [t for _, t in marks[:-1]]
+        peaks = [
+            f"{stage} {tree.between(a, b):.0f}" for (stage, b), a in zip(marks, starts, strict=True)
+        ]
+        print(f"  peak tree PSS by stage (MB): {', '.join(peaks)}", flush=True)
 
 
-def _check(site: Path) -> str:
+def _check(site: Path) -> tuple[str, Marks]:
     t0 = time.perf_counter()
     result = check_site(site)
     took = time.perf_counter() - t0
@@ -53,12 +64,18 @@ def _check(site: Path) -> str:
         f"check: {n} projects, {result.files} files, {errors} errors, "
         f"{len(result.problems) - errors} warnings in {took:.1f} s "
         f"({took / max(n, 1) * 1e6:.0f} µs/project), largest process {_peak_mb():.0f} MB"
-    )
+    ), []
 
 
-def _build(site: Path, out: Path, search: bool) -> str:
+def _build(site: Path, out: Path, search: bool) -> tuple[str, Marks]:
+    marks: Marks = []
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+        marks.append((message.split(":")[0], time.monotonic()))
+
     t0 = time.perf_counter()
-    built = build(site, out, index=search, incremental=False, progress=print)
+    built = build(site, out, index=search, incremental=False, progress=say)
     took = time.perf_counter() - t0
     assert built.ok, [p for p in built.problems if p.severity == "error"][:3]
     return (
@@ -66,7 +83,7 @@ def _build(site: Path, out: Path, search: bool) -> str:
         f"= {built.pages / took:.0f} pages/s "
         f"(stages: {', '.join(f'{k} {v:.1f}s' for k, v in built.seconds.items())}), "
         f"largest process {_peak_mb():.0f} MB"
-    )
+    ), marks
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 
 
@@ -47,17 +48,24 @@ def tree_pss_mb(root: int) -> float:
 
 
 class TreePeak:
-    """``with TreePeak() as peak: ...`` then ``peak.mb``: the largest sampled tree PSS."""
+    """``with TreePeak() as peak: ...`` then ``peak.mb``: the largest sampled tree PSS;
+    ``peak.between(t0, t1)``: the largest sampled in that span of ``time.monotonic()``."""
 
     def __init__(self, every: float = 0.5) -> None:
         self.every, self.mb = every, 0.0
+        self.samples: list[tuple[float, float]] = []  # (time.monotonic(), MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.mb = max(self.mb, tree_pss_mb(os.getpid()))
+            mb = tree_pss_mb(os.getpid())
+            self.samples.append((time.monotonic(), mb))
+            self.mb = max(self.mb, mb)
             self._stop.wait(self.every)
+
+    def between(self, start: float, end: float) -> float:
+        return max((mb for t, mb in self.samples if start < t <= end), default=0.0)
 
     def __enter__(self) -> TreePeak:
         self._thread.start()

@@ -15,7 +15,7 @@ from fundsite.plan import views
 from fundsite.validate.graph import SiteGraph
 
 
-@dataclass
+@dataclass(slots=True)
 class PagePlan:
     """One output page: where it goes and how it is drawn."""
 

@@ -13,7 +13,7 @@ from fundsite.validate.areas import Area
 from fundsite.validate.models import Fund, Issue, Page, Plan, Project, Region, Report, Site
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """A record in the graph: its model, file, Markdown body and data-quality notes."""
 
@@ -34,7 +34,7 @@ class Node:
         return type(self).__name__.removesuffix("Node").lower()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class FundNode(Node):
     record: Fund = None  # type: ignore[assignment]
     areas: list[Area] = field(default_factory=list)
@@ -50,14 +50,14 @@ class FundNode(Node):
         return sorted((r for p in self.projects for r in p.reports), key=_report_order)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PlanNode(Node):
     record: Plan = None  # type: ignore[assignment]
     fund: FundNode = None  # type: ignore[assignment]
     projects: list[ProjectNode] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ProjectNode(Node):
     record: Project = None  # type: ignore[assignment]
     fund: FundNode = None  # type: ignore[assignment]
@@ -82,7 +82,7 @@ class ProjectNode(Node):
         return sum((r.record.spent or Decimal(0) for r in self.reports), Decimal(0))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ReportNode(Node):
     record: Report = None  # type: ignore[assignment]
     project: ProjectNode = None  # type: ignore[assignment]
@@ -93,7 +93,7 @@ class ReportNode(Node):
         return self.project.fund
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PageNode(Node):
     record: Page = None  # type: ignore[assignment]
     slug: str = ""
