@@ -272,6 +272,20 @@ def test_edit_reloads_the_open_page(dev: DevServer, page: Any) -> None:
 
 
 @pytest.mark.browser
+def test_edit_reloads_an_open_page_that_sums_it_up(dev: DevServer, page: Any) -> None:
+    """A district page shows the project's budget: it is rendered after the project's own
+    pages (update.finish) and the browser reloads once more for it."""
+    page.goto(dev.url + "districts/9007/")
+    expect(page.locator("main")).to_contain_text("39,918.00")
+    page.evaluate("window.fundsiteMark = 1")
+    text = (dev.site / PROJECT).read_text(encoding="utf-8")
+    assert change(dev, PROJECT, replace_line(text, "budget:", "budget: 41234.00")).ok
+    expect(page.locator("main")).to_contain_text("41,234.00", timeout=20_000)
+    expect(page.locator("main")).not_to_contain_text("39,918.00")
+    assert page.evaluate("window.fundsiteMark") is None  # the page really was reloaded
+
+
+@pytest.mark.browser
 def test_new_and_deleted_reports(dev: DevServer, page: Any) -> None:
     page.goto(dev.url + PROJECT_URL)
     reports = page.locator(".report-list")

@@ -53,8 +53,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "rendered": (" (แสดงผลใหม่ {rendered} หน้า)", " ({rendered} rendered)"),
     "finished": (
-        "  ข้อมูลเปิดและแคชของการสร้างเว็บเขียนเสร็จใน {seconds:.2f} วินาที",
-        "  open data and build cache written in {seconds:.2f} s",
+        "  หน้าสรุป {pages} หน้า ข้อมูลเปิด และแคชของการสร้างเว็บ เขียนเสร็จใน {seconds:.2f} วินาที",
+        "  {pages} summary pages, open data and build cache written in {seconds:.2f} s",
     ),
     "warnings": (", คำเตือน {n} รายการ", ", {n} warnings"),
     "failed": (
@@ -295,6 +295,7 @@ class DevServer:
         self._status: BuildStatus | None = None
         self._good = 0
         self._payload = b"{}"
+        self._events = 0  # payloads published: one per build, one more when finish() renders
         self._building = False
         self._stopping = False
         self._http: _HTTPServer | None = None
@@ -431,13 +432,10 @@ class DevServer:
     def next_event(self, seen: int, timeout: float) -> tuple[int, bytes]:
         """(build number, JSON state) once a build after ``seen`` finished; -1 when stopping."""
         with self._built:
-            self._built.wait_for(
-                lambda: self._stopping or (self._status is not None and self._status.number > seen),
-                timeout,
-            )
+            self._built.wait_for(lambda: self._stopping or self._events > seen, timeout)
             if self._stopping:
                 return -1, b""
-            return (self._status.number if self._status else 0), self._payload
+            return self._events, self._payload
 
     # ---- building ---------------------------------------------------------------------------
 
@@ -518,6 +516,7 @@ class DevServer:
                 self._good += 1
             self._status = status
             self._payload = payload
+            self._events += 1
             self._building = False
             self._built.notify_all()
         if pending is not None:
@@ -543,10 +542,19 @@ class DevServer:
         try:
             started = time.perf_counter()
             finish(pending)
-            self.log(self.text("finished", seconds=time.perf_counter() - started))
+            seconds = time.perf_counter() - started
+            self.log(self.text("finished", seconds=seconds, pages=len(pending.summed)))
         except Exception:
             self._kept = None  # the next change builds everything again
             self.log(traceback.format_exc().rstrip())
+            return
+        if pending.summed:  # the pages that sum up records changed too: browsers reload again
+            with self._built:
+                if self._status is not None and self._status.ok:
+                    self._payload = self._payload_for(self._status)
+                    self._good += 1
+                    self._events += 1
+                    self._built.notify_all()
 
     def _payload_for(self, status: BuildStatus) -> bytes:
         """What the page script gets: the good build to show and the errors of this one."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jinja2
 
@@ -40,6 +40,7 @@ class Pending:
     changed: set[str]  # pages rendered or removed by the update
     later: list[PagePlan]  # pages that sum up records: rendered by finish() if they changed
     fingerprint: deps.Fingerprinter
+    summed: list[str] = field(default_factory=list)  # the ones finish() rendered
 
 
 def update(
@@ -126,7 +127,8 @@ def finish(pending: Pending, say: Callable[[str], None] | None = None) -> dict[s
         plan for plan in pending.later if kept.manifest.pages.get(plan.path) != fresh[plan.path]
     ]
     _render(kept, later, fresh)
-    pending.changed.update(plan.path for plan in later)
+    pending.summed = [plan.path for plan in later]
+    pending.changed.update(pending.summed)
     if pending.changed:
         write_site_files(job, job.out, copy=False, open_data=True)
     timings["write"] = time.perf_counter() - t0
