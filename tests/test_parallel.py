@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +80,28 @@ def test_forked_call_reports_a_child_that_dies() -> None:
 
     with pytest.raises(RuntimeError, match="exit code 9"):
         forked_call(task)
+
+
+def test_an_interrupted_forked_call_lets_the_child_clean_up(tmp_path: Path) -> None:
+    """Ctrl-C in this process (here: raised by ``say``) stops the child with a
+    KeyboardInterrupt, and the child's clean-up runs to the end."""
+    started, cleaned = tmp_path / "started", tmp_path / "cleaned"
+
+    def task(say: Callable[[str], None]) -> None:
+        started.touch()
+        try:
+            say("working")
+            threading.Event().wait(60)
+        except KeyboardInterrupt:
+            threading.Event().wait(0.5)  # a clean-up that takes a while
+            cleaned.touch()
+            raise
+
+    def interrupted(_message: str) -> None:
+        raise KeyboardInterrupt
+
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        forked_call(task, interrupted)
+    assert started.exists() and cleaned.exists()
+    assert time.monotonic() - t0 < 30

@@ -18,6 +18,7 @@ import gc
 import multiprocessing
 import pickle
 import queue
+import signal
 from collections.abc import Callable
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, TypeVar
@@ -110,7 +111,16 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _stop(_signal: int, _frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up run
+    raise KeyboardInterrupt
+
+
 def _call(task: Callable[[Callable[[str], None]], Any], messages: Any) -> None:
+    # Ctrl-C reaches this process through its parent, as SIGTERM, and only once: a second
+    # interrupt straight from the terminal could cut short the removal of what it wrote.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         messages.put(("done", task(lambda message: messages.put(("say", message)))))
     except BaseException as exc:
@@ -126,7 +136,8 @@ def forked_call(
 ) -> T:
     """``task(say)`` in a forked process, so that all the memory it took is given back when
     it ends; its ``say`` messages are passed on here as they come, its result returned here
-    and its exception raised here. A process that dies without a word is an error."""
+    and its exception raised here. A process that dies without a word is an error. When this
+    process is interrupted, the task gets a KeyboardInterrupt (and time to clean up)."""
     ctx = multiprocessing.get_context("fork")
     messages = ctx.Queue()
     child = ctx.Process(target=_call, args=(task, messages))  # not a daemon: it forks workers
@@ -148,6 +159,9 @@ def forked_call(
                 raise value
             return value
     finally:
-        if not finished:
-            child.terminate()
+        if not finished and child.is_alive():
+            child.terminate()  # it stops and removes what it wrote (see _call)
+            child.join(timeout=30)
+            if child.is_alive():
+                child.kill()
         child.join()
