@@ -430,7 +430,8 @@ class DevServer:
         return None
 
     def next_event(self, seen: int, timeout: float) -> tuple[int, bytes]:
-        """(build number, JSON state) once a build after ``seen`` finished; -1 when stopping."""
+        """(number, JSON state) once a state after number ``seen`` is published (after each
+        build, and again when the pages that sum up records follow); -1 when stopping."""
         with self._built:
             self._built.wait_for(lambda: self._stopping or self._events > seen, timeout)
             if self._stopping:
