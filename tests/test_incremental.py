@@ -181,3 +181,17 @@ def test_failed_build_keeps_the_site_and_the_next_build_catches_up(
     clean = tmp_path / "clean"
     assert build(site, clean, workers=1, index=False, incremental=False).ok
     assert_same(out, clean, "after a failed build")
+
+
+def test_a_new_day_builds_like_a_clean_build(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside git the data's date is today's: feeds without entries and the open-data snapshot
+    carry it, so an incremental build on the next day must not keep yesterday's."""
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")  # 2026-11-22
+    assert build(site, out, workers=1, index=False).ok
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    assert build(site, out, workers=1, index=False).ok
+    assert build(site, clean, workers=1, index=False, incremental=False).ok
+    assert_same(out, clean, "the next day")

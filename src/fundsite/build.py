@@ -272,7 +272,8 @@ class _Staged:
 
 def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -> _Staged:
     graph, plans, base_url = job.graph, job.plans, job.base_url
-    fresh = manifest.Manifest(global_digest=deps.global_digest(graph, job.theme, base_url))
+    digest = deps.global_digest(graph, job.theme, base_url, job.today)
+    fresh = manifest.Manifest(global_digest=digest)
     fresh.pages = deps.fingerprints(graph, plans, fresh.global_digest)
     last = manifest.load(job.site_dir, job.out) if job.incremental else None
     if last is not None and (

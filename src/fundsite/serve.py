@@ -132,7 +132,9 @@ LIVE_JS = b"""(() => {
   const events = new EventSource("/__fundsite/events");
   events.onmessage = (e) => {
     const d = JSON.parse(e.data);
-    if (d.good && d.good !== shown) { events.close(); location.reload(); return; }
+    const here = decodeURIComponent(location.pathname).replace(/index\\.html$/, "");
+    const mine = !d.only || d.only.includes(here);  // only: the pages that changed, if known
+    if (d.good && d.good !== shown && mine) { events.close(); location.reload(); return; }
     if (d.ok) clear(); else show(d);
   };
 })();
@@ -549,16 +551,18 @@ class DevServer:
             self._kept = None  # the next change builds everything again
             self.log(traceback.format_exc().rstrip())
             return
-        if pending.summed:  # the pages that sum up records changed too: browsers reload again
+        if pending.summed:  # the pages that sum up records changed too: those reload again
+            only = ["/" + page.removesuffix("index.html") for page in pending.summed]
             with self._built:
                 if self._status is not None and self._status.ok:
-                    self._payload = self._payload_for(self._status)
+                    self._payload = self._payload_for(self._status, only)
                     self._good += 1
                     self._events += 1
                     self._built.notify_all()
 
-    def _payload_for(self, status: BuildStatus) -> bytes:
-        """What the page script gets: the good build to show and the errors of this one."""
+    def _payload_for(self, status: BuildStatus, only: list[str] | None = None) -> bytes:
+        """What the page script gets: the good build to show and the errors of this one;
+        ``only``: the URL paths of the pages that changed, when only those need to reload."""
         good = f"{self._token}.{self._good + 1 if status.ok else self._good}"
         data: dict[str, Any] = {
             "build": status.number,
@@ -566,6 +570,8 @@ class DevServer:
             "good": good if (status.ok or self._good) else None,
             "close": self.text("close"),
         }
+        if only is not None:
+            data["only"] = only
         if not status.ok:
             shown = [self._describe(p) for p in status.problems if p.severity == "error"]
             if status.error:

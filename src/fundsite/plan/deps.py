@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,17 @@ def tree_digest(root: Path) -> str:
     return h.hexdigest()
 
 
-def global_digest(graph: SiteGraph, theme: Path, base_url: str) -> str:
-    """What every page depends on: fundsite itself, the theme, data files, free pages."""
+def global_digest(graph: SiteGraph, theme: Path, base_url: str, today: date) -> str:
+    """What every page depends on: fundsite itself, the theme, data files, free pages, and the
+    data's date (feeds without entries and the open-data snapshot carry it; it is the last
+    commit's date in a git checkout, else today's, so outside git a new day renders again)."""
     h = hashlib.blake2b(digest_size=16)
     for part in (
         __version__,
         tree_digest(theme),
         graph.data_digest,
         base_url,
+        today.isoformat(),
         *(f"{p.path}={p.digest}" for p in graph.pages.values()),
     ):
         h.update(part.encode())
