@@ -218,14 +218,13 @@ def _stage(
         incremental,
     )
     try:
-        staged = _publish(job, say, timings)
+        staged, fresh = _publish(job, say, timings)
     except jinja2.TemplateError as exc:
         return BuildResult(
             False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
         )
     if keep:
-        staged.result.kept = Kept(state, job, staged.manifest)
-    staged.manifest = None  # it is on disk (pending); do not carry it between processes
+        staged.result.kept = Kept(state, job, fresh)
     return staged
 
 
@@ -265,12 +264,13 @@ class _Staged:
     result: BuildResult
     stage: Path
     manifest_file: Path  # written beside its place; moved there once the site is out
-    manifest: manifest.Manifest | None
     index: IndexWork | None
     index_workers: int
 
 
-def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -> _Staged:
+def _publish(
+    job: _Job, say: Callable[[str], None], timings: dict[str, float]
+) -> tuple[_Staged, manifest.Manifest]:
     graph, plans, base_url = job.graph, job.plans, job.base_url
     digest = deps.global_digest(graph, job.theme, base_url, job.today)
     fresh = manifest.Manifest(global_digest=digest)
@@ -322,7 +322,7 @@ def _publish(job: _Job, say: Callable[[str], None], timings: dict[str, float]) -
         abort_stage(root)
         raise
     result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
-    return _Staged(result, root, pending, fresh, work, job.workers)
+    return _Staged(result, root, pending, work, job.workers), fresh
 
 
 def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:

@@ -40,13 +40,22 @@ def _take(
         done.append(task(*chunks[index]))
 
 
+def _portable(exc: BaseException) -> BaseException:
+    """``exc``, or a RuntimeError naming it when it cannot travel to the parent (pickle)."""
+    try:
+        pickle.dumps(exc)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 def _worker(
     task: Callable[[int, int], Any], chunks: Any, cursor: Any, results: Any, me: int
 ) -> None:
     try:
         results.put((me, True, _take(task, chunks, cursor)))
     except BaseException as exc:
-        results.put((me, False, exc))  # the parent raises it
+        results.put((me, False, _portable(exc)))  # the parent raises it
 
 
 def forked_map(
@@ -124,11 +133,7 @@ def _call(task: Callable[[Callable[[str], None]], Any], messages: Any) -> None:
     try:
         messages.put(("done", task(lambda message: messages.put(("say", message)))))
     except BaseException as exc:
-        try:
-            pickle.dumps(exc)
-        except Exception:
-            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-        messages.put(("error", exc))
+        messages.put(("error", _portable(exc)))
 
 
 def forked_call(
