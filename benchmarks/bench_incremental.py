@@ -1,8 +1,10 @@
 """Benchmark incremental builds: clean build, no-change rebuild, one-record edit, template edit.
 
 Then the editor's loop in ``serve``: the last build kept in memory and one-record edits patched
-into it (:mod:`fundsite.update`): the time until the changed pages are written (what the browser
-waits for), then the time to rewrite open data and the build cache after that.
+into it (:mod:`fundsite.update`): the time until the record's pages are written (what the
+browser waits for), then the pages that sum it up, then how long until the next edit could
+start (open data and the build cache are written by a background process) and until that
+process is done.
 
 Usage: ``python benchmarks/bench_incremental.py --projects 50000 [--projects 100000]``.
 Builds without the search index (indexing is measured by bench_index.py). Prints wall times
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 
 from fundsite.build import build
-from fundsite.update import finish, update
+from fundsite.update import finish, settle, summarize, update
 from synth import write_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,12 +89,19 @@ def _serve_edits(site: Path, out: Path) -> None:
         shown = time.perf_counter() - t0
         assert done is not None and done[1] is not None, what
         t0 = time.perf_counter()
-        finish(done[1])
+        summed = summarize(done[1])
+        summary = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        finish(done[1], background=True)
+        handed = time.perf_counter() - t0
+        assert settle(result.kept, wait=True) in (0, None), what  # as if no edit came meanwhile
         rest = time.perf_counter() - t0
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in done[0].seconds.items())
         print(
             f"  serve: {what:<15} {shown:7.2f} s  rendered {done[0].rendered:>4} pages"
-            f" ({stages}); then open data + cache {rest:.1f} s"
+            f" ({stages}); then {len(summed)} summary pages {summary:.2f} s;"
+            f" next edit may start after {handed:.2f} s; open data + cache written by"
+            f" {rest:.1f} s"
         )
 
 

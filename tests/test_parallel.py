@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fundsite.parallel import forked_call, forked_map
+from fundsite.parallel import forked_background, forked_call, forked_map, stop_background
 
 
 def test_forked_map_covers_every_item_once() -> None:
@@ -105,3 +105,24 @@ def test_an_interrupted_forked_call_lets_the_child_clean_up(tmp_path: Path) -> N
         forked_call(task, interrupted)
     assert started.exists() and cleaned.exists()
     assert time.monotonic() - t0 < 30
+
+
+def test_forked_background_works_from_a_snapshot(tmp_path: Path) -> None:
+    data = {"value": "before"}
+    child = forked_background(lambda: (tmp_path / "out").write_text(data["value"]))
+    data["value"] = "after"  # the child's copy is unchanged
+    assert stop_background(child, wait=True) == 0
+    assert (tmp_path / "out").read_text() == "before"
+    assert stop_background(None) is None
+
+
+def test_forked_background_can_be_stopped_and_reports_a_failure() -> None:
+    child = forked_background(lambda: time.sleep(60))
+    started = time.monotonic()
+    assert stop_background(child) < 0  # stopped by a signal, at once
+    assert time.monotonic() - started < 10
+
+    def fail() -> None:
+        raise ValueError("broken")
+
+    assert stop_background(forked_background(fail), wait=True) == 1

@@ -235,7 +235,11 @@ def test_an_edit_is_patched_into_the_kept_build(dev: DevServer, logged: list[str
     assert 0 < rendered < dev.status.pages // 2  # type: ignore[union-attr]
     assert any("ข้อมูลเปิด" in line for line in logged)
     assert b"40,000.00" in get(dev.url + PROJECT_URL)[2]
-    csv = get(dev.url + "/data/projects.csv")[2].decode("utf-8-sig")
+    while time.monotonic() < deadline:  # open data is written in the background, after it
+        csv = get(dev.url + "/data/projects.csv")[2].decode("utf-8-sig")
+        if "40000.00" in csv:
+            break
+        time.sleep(0.05)
     assert "40000.00" in csv
 
 

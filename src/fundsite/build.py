@@ -48,6 +48,7 @@ class Kept:
     state: CheckState
     job: _Job
     manifest: manifest.Manifest
+    writer: Any = None  # the process writing open data after an update (update.finish)
 
 
 class BuildRefused(Exception):
@@ -102,6 +103,8 @@ def render_all(
     """
     # pages that sum up many records first, so the last chunks are short and workers end together
     plans = sorted(plans, key=lambda p: p.of_one_record)
+    # only such pages (an update's): each takes long enough to be a chunk of its own
+    each = {"min_chunk": 1, "serial_below": 2} if plans and not plans[-1].of_one_record else {}
     envs: list[Any] = []  # one per process, made by its first chunk
 
     def chunk(start: int, stop: int) -> dict[str, list[str]]:
@@ -113,7 +116,7 @@ def render_all(
         }
 
     files: dict[str, list[str]] = {}
-    for part in forked_map(chunk, len(plans), workers):
+    for part in forked_map(chunk, len(plans), workers, **each):
         files.update(part)
     return files
 
@@ -302,7 +305,8 @@ def _publish(
         timings["render"] = time.perf_counter() - t0
         say(f"render: {len(todo)} of {len(plans)} pages ({timings['render']:.2f} s)")
         t0 = time.perf_counter()
-        write_site_files(job, root, copy=True, open_data=last is None or bool(todo))
+        stale = last is None or bool(todo) or not last.open_data
+        write_site_files(job, root, copy=True, open_data=stale)
         timings["write"] = time.perf_counter() - t0
         say(f"write: open data, sitemap, static files ({timings['write']:.2f} s)")
         work = None

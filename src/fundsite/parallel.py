@@ -1,5 +1,6 @@
-"""Forked processes: one task over slices of a list (:func:`forked_map`), or a task whose
-memory is to be given back when it ends (:func:`forked_call`).
+"""Forked processes: one task over slices of a list (:func:`forked_map`), a task whose
+memory is to be given back when it ends (:func:`forked_call`), or one that works on in the
+background from a snapshot of this process (:func:`forked_background`).
 
 :func:`forked_map`'s workers are forked, so they read the site graph without copying it
 through pickles. CPython writes to every object it reads (reference counts), so each worker
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
+import traceback
 from collections.abc import Callable
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, TypeVar
@@ -170,3 +173,44 @@ def forked_call(
             if child.is_alive():
                 child.kill()
         child.join()
+
+
+def _background(task: Callable[[], None]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when it stops
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stop at once: nothing to clean up
+    try:
+        task()
+    except BaseException:
+        os.write(2, traceback.format_exc().encode())  # no locks: other threads may hold them
+        os._exit(1)
+
+
+def forked_background(task: Callable[[], None]) -> multiprocessing.process.BaseProcess:
+    """Start ``task()`` in a forked process and return it without waiting.
+
+    The process works from a snapshot of this one's memory as it is now, so this process may
+    go on changing its own. Stop it with :func:`stop_background`; it is a daemon, so it stops
+    when this process ends too. Its exit code is 1 when the task raised (the traceback goes
+    to stderr).
+    """
+    ctx = multiprocessing.get_context("fork")
+    child = ctx.Process(target=_background, args=(task,), daemon=True)
+    gc.freeze()  # the child's cycle collector then leaves the snapshot's pages alone
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
+    return child
+
+
+def stop_background(
+    child: multiprocessing.process.BaseProcess | None, wait: bool = False
+) -> int | None:
+    """Stop a process of :func:`forked_background` if it still runs, or with ``wait`` let it
+    end; its exit code (negative: stopped by a signal), None when there was none."""
+    if child is None:
+        return None
+    if child.is_alive() and not wait:
+        child.terminate()
+    child.join()
+    return child.exitcode

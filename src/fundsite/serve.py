@@ -53,8 +53,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "rendered": (" (แสดงผลใหม่ {rendered} หน้า)", " ({rendered} rendered)"),
     "finished": (
-        "  หน้าสรุป {pages} หน้า ข้อมูลเปิด และแคชของการสร้างเว็บ เขียนเสร็จใน {seconds:.2f} วินาที",
-        "  {pages} summary pages, open data and build cache written in {seconds:.2f} s",
+        "  หน้าสรุป {pages} หน้า เขียนเสร็จใน {seconds:.2f} วินาที"
+        " (ข้อมูลเปิดและแคชของการสร้างเว็บกำลังเขียนอยู่เบื้องหลัง)",
+        "  {pages} summary pages written in {seconds:.2f} s"
+        " (open data and the build cache are being written in the background)",
+    ),
+    "writer-failed": (
+        "  เขียนข้อมูลเปิดไม่สำเร็จ: การสร้างเว็บครั้งถัดไปจะเขียนใหม่",
+        "  writing open data failed: the next build writes it again",
     ),
     "warnings": (", คำเตือน {n} รายการ", ", {n} warnings"),
     "failed": (
@@ -362,6 +368,8 @@ class DevServer:
             self._http.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
+        if not any(thread.is_alive() for thread in self._threads):
+            self._settle()  # the build cache then says open data is to be written again
 
     def __enter__(self) -> DevServer:
         self.start()
@@ -485,6 +493,7 @@ class DevServer:
         try:
             done = self._update(changed)
             if done is None:
+                self._settle()
                 self._kept = None
                 result = build(
                     self.site, self.out, workers=self.workers, index=self.search, keep=True
@@ -529,8 +538,9 @@ class DevServer:
         """The fast path (:mod:`fundsite.update`) for edits of records; None: build instead."""
         from fundsite.update import update
 
-        if self._kept is None or not changed:
+        if self._kept is None:
             return None
+        self._settle()
         files = [
             _relative(path, self.site)
             for path in changed
@@ -538,27 +548,40 @@ class DevServer:
         ]
         return update(self._kept, files) if files else None
 
+    def _settle(self) -> None:
+        """Stop the last update's open-data writer, which would write over what comes next."""
+        from fundsite.update import settle
+
+        if self._kept is not None and settle(self._kept) == 1:
+            self.log(self.text("writer-failed"))
+
     def _finish(self, pending: Any) -> None:
-        """After the browsers have the new pages: open data, search index, build cache."""
-        from fundsite.update import finish
+        """After the browsers have the record's pages: the pages that sum up records (browsers
+        showing one of them reload again), then open data, search index and build cache."""
+        from fundsite.update import finish, summarize
 
         try:
             started = time.perf_counter()
-            finish(pending)
+            summed = summarize(pending)
             seconds = time.perf_counter() - started
-            self.log(self.text("finished", seconds=seconds, pages=len(pending.summed)))
+            self.log(self.text("finished", seconds=seconds, pages=len(summed)))
         except Exception:
             self._kept = None  # the next change builds everything again
             self.log(traceback.format_exc().rstrip())
             return
-        if pending.summed:  # the pages that sum up records changed too: those reload again
-            only = ["/" + page.removesuffix("index.html") for page in pending.summed]
+        if summed:
+            only = ["/" + page.removesuffix("index.html") for page in summed]
             with self._built:
                 if self._status is not None and self._status.ok:
                     self._payload = self._payload_for(self._status, only)
                     self._good += 1
                     self._events += 1
                     self._built.notify_all()
+        try:
+            finish(pending, background=True)
+        except Exception:
+            self._kept = None
+            self.log(traceback.format_exc().rstrip())
 
     def _payload_for(self, status: BuildStatus, only: list[str] | None = None) -> bytes:
         """What the page script gets: the good build to show and the errors of this one;

@@ -4,8 +4,8 @@ A build kept in memory (``build(keep=True)``) holds the checked records and the 
 fingerprints. An edit that leaves the graph's shape alone (see :mod:`fundsite.validate.patch`)
 is checked on its own, the pages that may show it are fingerprinted again and only those that
 changed are rendered, straight into the served folder. The record's own pages come first; the
-pages and files that sum up many records (areas, issues, listings, the home page, open data, the
-search index, the build cache) follow in :func:`finish`.
+pages that sum up many records (areas, issues, listings, the home page) follow in
+:func:`summarize`, then open data, the search index and the build cache in :func:`finish`.
 Anything else returns ``None`` and the caller runs a normal (incremental) build.
 """
 
@@ -25,6 +25,7 @@ from fundsite.build import (
     render_all,
     write_site_files,
 )
+from fundsite.parallel import can_fork, forked_background, stop_background
 from fundsite.plan import PagePlan, deps
 from fundsite.plan.pages import replan_reports
 from fundsite.validate.patch import patch
@@ -40,7 +41,8 @@ class Pending:
     changed: set[str]  # pages rendered or removed by the update
     later: list[PagePlan]  # pages that sum up records: rendered by finish() if they changed
     fingerprint: deps.Fingerprinter
-    summed: list[str] = field(default_factory=list)  # the ones finish() rendered
+    summed: list[str] = field(default_factory=list)  # the ones summarize() rendered
+    summarized: bool = False
 
 
 def update(
@@ -54,6 +56,7 @@ def update(
     """
     say = say or (lambda _msg: None)
     job, timings = kept.job, {}
+    settle(kept)  # its snapshot is about to be out of date; this finish() writes anew
     t0 = time.perf_counter()
     patched = patch(kept.state, files)
     if patched is None:
@@ -115,13 +118,16 @@ def _render(kept: Kept, plans: list[PagePlan], fresh: dict[str, str]) -> None:
     kept.manifest.files.update(written)
 
 
-def finish(pending: Pending, say: Callable[[str], None] | None = None) -> dict[str, float]:
-    """Render the pages that sum up records, write open data and the search index, save."""
-    say = say or (lambda _msg: None)
-    kept, timings = pending.kept, {}
-    job = kept.job
-    t0 = time.perf_counter()
-    manifest.forget(job.site_dir, job.out)  # until the files below are written
+def summarize(pending: Pending) -> list[str]:
+    """Render those pages that sum up records which the update changed; their paths.
+
+    They take a moment each (an issue or the home page reads thousands of records), so they
+    are rendered in parallel, each a chunk of its own.
+    """
+    if pending.summarized:
+        return pending.summed
+    kept = pending.kept
+    manifest.forget(kept.job.site_dir, kept.job.out)  # until finish() has written the rest
     fresh = {plan.path: pending.fingerprint(plan) for plan in pending.later}
     later = [
         plan for plan in pending.later if kept.manifest.pages.get(plan.path) != fresh[plan.path]
@@ -129,12 +135,58 @@ def finish(pending: Pending, say: Callable[[str], None] | None = None) -> dict[s
     _render(kept, later, fresh)
     pending.summed = [plan.path for plan in later]
     pending.changed.update(pending.summed)
-    if pending.changed:
-        write_site_files(job, job.out, copy=False, open_data=True)
-    timings["write"] = time.perf_counter() - t0
+    pending.summarized = True
+    return pending.summed
+
+
+def finish(
+    pending: Pending, say: Callable[[str], None] | None = None, background: bool = False
+) -> dict[str, float]:
+    """After :func:`summarize` (run here if it was not): the search index, open data, the
+    sitemap and the build cache.
+
+    With ``background`` (``serve``), open data and the sitemap, tens of seconds at 100,000
+    projects, are written by a forked process from a snapshot of the records, so the next edit
+    need not wait: :func:`update` stops it if it is still at work. The build cache it saves
+    first says that open data is stale, so a build after an interrupted one writes it again.
+    """
+    say = say or (lambda _msg: None)
+    kept, timings = pending.kept, {}
+    job = kept.job
+    t0 = time.perf_counter()
+    summarize(pending)
+    timings["render"] = time.perf_counter() - t0
     if job.index and pending.changed:
         t0 = time.perf_counter()
         index_pages(job, job.out, kept.manifest, say, kept.manifest.parts, pending.changed)
         timings["index"] = time.perf_counter() - t0
-    manifest.save(job.site_dir, job.out, kept.manifest)
+    t0 = time.perf_counter()
+    changed = bool(pending.changed)
+    if background and can_fork():
+        kept.writer = forked_background(lambda: _write_rest(kept, changed, stoppable=True))
+    else:
+        _write_rest(kept, changed, stoppable=False)
+    timings["write"] = time.perf_counter() - t0
     return timings
+
+
+def settle(kept: Kept, wait: bool = False) -> int | None:
+    """Stop the open-data writer of the last :func:`finish` if it is still at work (or with
+    ``wait`` let it end); its exit code (0: done, negative: stopped, 1: failed), None when
+    there was none."""
+    code = stop_background(kept.writer, wait)
+    kept.writer = None
+    return code
+
+
+def _write_rest(kept: Kept, open_data: bool, stoppable: bool) -> None:
+    """Open data and the sitemap (when pages changed), then the build cache. A ``stoppable``
+    writer first saves a build cache that says open data is stale."""
+    job, cache = kept.job, kept.manifest
+    if open_data:
+        if stoppable:
+            cache.open_data = False
+            manifest.save(job.site_dir, job.out, cache)
+        write_site_files(job, job.out, copy=False, open_data=True)
+        cache.open_data = True
+    manifest.save(job.site_dir, job.out, cache)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 VERSION = 1
@@ -21,6 +21,7 @@ class Manifest:
     files: dict[str, list[str]] = field(default_factory=dict)  # page path → files it wrote
     parts: dict[str, str] = field(default_factory=dict)  # page path → search-index part
     indexed: bool = False
+    open_data: bool = True  # False: the open-data files may be older than the pages
     version: int = VERSION
 
 
@@ -53,7 +54,8 @@ def save_pending(site_dir: Path, out: Path, manifest: Manifest) -> Path:
     path = manifest_path(site_dir, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False), encoding="utf-8")
+    data = {f.name: getattr(manifest, f.name) for f in fields(manifest)}  # asdict copies deeply
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return tmp
 
 
