@@ -39,7 +39,7 @@ class Pending:
 
     kept: Kept
     changed: set[str]  # pages rendered or removed by the update
-    later: list[PagePlan]  # pages that sum up records: rendered by finish() if they changed
+    later: list[PagePlan]  # pages that sum up records: rendered by summarize() if they changed
     fingerprint: deps.Fingerprinter
     summed: list[str] = field(default_factory=list)  # the ones summarize() rendered
     summarized: bool = False
