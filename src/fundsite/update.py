@@ -68,7 +68,9 @@ def update(
     if any(p.severity == "error" for p in patched.problems):
         return BuildResult(False, patched.problems, seconds=timings), None
     t0 = time.perf_counter()
-    gone = set(kept.manifest.pages) - {plan.path for plan in job.plans}
+    gone: set[str] = set()  # pages of deleted reports, listing pages past the new end
+    if patched.added or patched.removed:
+        gone = set(kept.manifest.pages) - {plan.path for plan in job.plans}
     fingerprint = deps.Fingerprinter(job.graph, kept.manifest.global_digest)
     changed = [*patched.changed, *patched.noted, *patched.added]
     candidates = deps.readers(job.graph, job.plans, changed)
@@ -83,7 +85,7 @@ def update(
     now = [plan for plan in now if kept.manifest.pages.get(plan.path) != fresh[plan.path]]
     timings["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for page in gone:  # pages of deleted reports, listing pages past the new end
+    for page in gone:
         for rel in kept.manifest.files.pop(page, []):
             remove(job.out, rel)
         kept.manifest.pages.pop(page, None)

@@ -198,11 +198,33 @@ def readers(graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node]) ->
             where = {id(n): i for i, n in enumerate(views.listing(graph, kind))}
             wanted.update((kind, (where[n] // views.PER_PAGE + 1,)) for n in nodes if n in where)
     wanted.add(("projects", (1,)))  # it shows the total of every project
-    return [
-        plan
-        for plan in plans
-        if plan.make.__name__ not in _NAMED or (plan.make.__name__, plan.args) in wanted
-    ]
+    named, unnamed = _positions(plans)
+    chosen = sorted([*unnamed, *(i for key in wanted for i in named.get(key, ()))])
+    return [plans[i] for i in chosen]
+
+
+_Positions = tuple[dict[tuple[str, Any], list[int]], list[int]]
+_last_positions: tuple[list[PagePlan], int, _Positions] | None = None
+
+
+def _positions(plans: list[PagePlan]) -> _Positions:
+    """Where the pages showing named records are in ``plans`` ((kind, args) → indexes), and
+    the indexes of the others; kept for the last list asked about (``serve`` asks on each
+    edit, and a list of plans is never changed in place: see ``replan_reports``)."""
+    global _last_positions
+    last = _last_positions
+    if last is not None and last[0] is plans and last[1] == len(plans):
+        return last[2]
+    named: dict[tuple[str, Any], list[int]] = {}
+    unnamed: list[int] = []
+    for i, plan in enumerate(plans):
+        kind = plan.make.__name__
+        if kind in _NAMED:
+            named.setdefault((kind, plan.args), []).append(i)
+        else:
+            unnamed.append(i)
+    _last_positions = (plans, len(plans), (named, unnamed))
+    return named, unnamed
 
 
 def _showing(
