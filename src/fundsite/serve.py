@@ -491,9 +491,9 @@ class DevServer:
         result: Any = None
         pending: Any = None
         try:
+            self._settle()
             done = self._update(changed)
             if done is None:
-                self._settle()
                 self._kept = None
                 result = build(
                     self.site, self.out, workers=self.workers, index=self.search, keep=True
@@ -540,7 +540,6 @@ class DevServer:
 
         if self._kept is None:
             return None
-        self._settle()
         files = [
             _relative(path, self.site)
             for path in changed
@@ -549,7 +548,8 @@ class DevServer:
         return update(self._kept, files) if files else None
 
     def _settle(self) -> None:
-        """Stop the last update's open-data writer, which would write over what comes next."""
+        """Stop the last update's open-data writer, which would write over what comes next
+        (``update`` would stop it too, but a build would not), and say if it had failed."""
         from fundsite.update import settle
 
         if self._kept is not None and settle(self._kept) == 1:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import jinja2
 
@@ -41,8 +41,7 @@ class Pending:
     changed: set[str]  # pages rendered or removed by the update
     later: list[PagePlan]  # pages that sum up records: rendered by summarize() if they changed
     fingerprint: deps.Fingerprinter
-    summed: list[str] = field(default_factory=list)  # the ones summarize() rendered
-    summarized: bool = False
+    summed: list[str] | None = None  # the ones summarize() rendered, once it has run
 
 
 def update(
@@ -126,7 +125,7 @@ def summarize(pending: Pending) -> list[str]:
     They take a moment each (an issue or the home page reads thousands of records), so they
     are rendered in parallel, each a chunk of its own.
     """
-    if pending.summarized:
+    if pending.summed is not None:
         return pending.summed
     kept = pending.kept
     manifest.forget(kept.job.site_dir, kept.job.out)  # until finish() has written the rest
@@ -137,7 +136,6 @@ def summarize(pending: Pending) -> list[str]:
     _render(kept, later, fresh)
     pending.summed = [plan.path for plan in later]
     pending.changed.update(pending.summed)
-    pending.summarized = True
     return pending.summed
 
 

@@ -195,8 +195,14 @@ def search(graph: SiteGraph) -> dict[str, Any]:
 
 
 def listing(graph: SiteGraph, kind: str) -> list[Any]:
-    """All funds, projects or reports in listing order; computed once per graph."""
-    memo: dict[str, list[Any]] = graph.__dict__.setdefault("_listings", {})
+    """All funds, projects or reports in listing order; computed once per graph.
+
+    Funds and projects are ordered by id and fiscal year, which are links: a patch never
+    changes them, so their order outlives patches. Reports are ordered by date, which a patch
+    may change: theirs is kept with what ``SiteGraph.forget_derived`` drops.
+    """
+    store = "_derived" if kind == "reports" else "_listings"
+    memo: dict[str, list[Any]] = graph.__dict__.setdefault(store, {})
     if kind not in memo:
         if kind == "funds":
             memo[kind] = sorted(graph.funds.values(), key=lambda f: f.id)

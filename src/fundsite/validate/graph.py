@@ -160,11 +160,9 @@ class SiteGraph:
         """Drop what pages computed from record contents, after records changed in place.
 
         The lookups stay: they depend only on how records link, which a patch never changes.
-        So do the fund and project listings (``plan.views.listing``): they are ordered by id
-        and fiscal year, which are links too (a patch that changes one is refused). The report
-        listing goes: it is ordered by date, and a patch adds and removes reports.
+        Pages keep what depends on record contents under ``_derived`` (``plan.views.listing``).
         """
-        self.__dict__.get("_listings", {}).pop("reports", None)
+        self.__dict__.pop("_derived", None)
 
     def all_nodes(self) -> Iterable[Node]:
         yield from self.funds.values()
