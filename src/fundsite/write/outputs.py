@@ -6,6 +6,7 @@ import csv
 import gc
 import json
 import math
+import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +20,7 @@ from json.encoder import (  # type: ignore[attr-defined]
 )
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import escape
+from urllib.parse import quote
 
 from fundsite.plan import exports
 from fundsite.validate.graph import ReportNode, SiteGraph
@@ -149,18 +150,67 @@ def _write_all_json(f: IO[str], graph: SiteGraph) -> None:
     f.write("\n}\n")
 
 
+#: What a spreadsheet program reads as the start of a formula (OWASP's list, and the full-width
+#: forms that spreadsheet programs normalise).
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+#: A plain number written as text (``-12.50``, ``+66``, ``1,000``, ``1e5``): no formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def csv_cells(values: Iterable[Any]) -> list[Any]:
+    """``values`` as CSV cells no spreadsheet program runs as a formula (OWASP's advice): text
+    starting with ``= + - @``, tab or CR (or ``＝＋－＠``) gets a leading ``'``. Numbers, and text
+    that is a plain number, are left as they are."""
+    return [
+        "'" + v
+        if type(v) is str and v[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(v)
+        else v
+        for v in values
+    ]
+
+
+#: A cell of a written CSV row that may start a formula, quoted or not: ``match`` at the row's
+#: start, ``search`` for one after a comma (a literal first character keeps the search fast). A
+#: false alarm, such as ``,=`` inside a quoted cell, only costs a second look.
+_FORMULA_CELL = '"?[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]'
+_FIRST_CELL = re.compile(_FORMULA_CELL)
+_NEXT_CELL = re.compile("," + _FORMULA_CELL)
+
+
+class _LastRow:
+    """The file ``csv.writer`` writes to: it keeps the row, :func:`_write_table` writes it."""
+
+    __slots__ = ("row",)
+
+    def __init__(self) -> None:
+        self.row = ""
+
+    def write(self, row: str) -> None:
+        self.row = row
+
+
 def _write_table(csv_file: IO[str], json_file: IO[str], rows: Iterable[dict[str, Any]]) -> None:
-    """One table as CSV (with a BOM, for spreadsheet programs) and as a JSON array, row by row."""
-    writer = csv.writer(csv_file, lineterminator="\n")
+    """One table as CSV (with a BOM, for spreadsheet programs) and as a JSON array, row by row.
+
+    The CSV cells are :func:`csv_cells` (no formulas); the JSON has the values as they are.
+    """
+    # rows end with "\r\n" for the writer, so that it quotes a cell holding a CR as well as
+    # one holding a LF (a bare CR ends a row in spreadsheet programs); written ending with "\n"
+    last = _LastRow()
+    writer = csv.writer(last, lineterminator="\r\n")
     fields: list[str] = []
 
     def each() -> Iterator[dict[str, Any]]:
         for row in rows:
             if not fields:
                 fields.extend(row)
-                csv_file.write("\ufeff")  # spreadsheet programs then read Thai correctly
                 writer.writerow(fields)
-            writer.writerow([row[field] for field in fields])
+                csv_file.write("\ufeff" + last.row[:-2] + "\n")  # the BOM: Thai reads right
+            cells = [row[field] for field in fields]
+            writer.writerow(cells)
+            if _FIRST_CELL.match(last.row) or _NEXT_CELL.search(last.row):  # rare: then each cell
+                writer.writerow(csv_cells(cells))
+            csv_file.write(last.row[:-2] + "\n")
             yield row
 
     _write_array(json_file.write, each(), "\n")
@@ -237,6 +287,67 @@ def _text(root: Path, rel: str) -> IO[str]:
     return open(fresh(root, rel), "w", encoding="utf-8", newline="\n", buffering=1 << 20)
 
 
+#: Characters XML 1.0 does not allow at all, even escaped: C0 controls but tab, LF and CR,
+#: U+FFFE and U+FFFF, lone surrogates.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_XML_ATTR = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&apos;",
+        "\t": "&#9;",  # an attribute value's white space would be read as spaces
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
+
+
+def xml_text(value: str) -> str:
+    """``value`` as XML character data (``]]>`` included); characters XML forbids are dropped."""
+    return _NOT_XML.sub("", value).translate(_XML_TEXT)
+
+
+def xml_attr(value: str) -> str:
+    """``value`` as an XML attribute value in either quotes; characters XML forbids are dropped."""
+    return _NOT_XML.sub("", value).translate(_XML_ATTR)
+
+
+#: What a URL may hold as written (RFC 3986 reserved and unreserved characters, and ``%``: the
+#: site's address may be percent-encoded already). ``quote`` encodes the rest: controls, white
+#: space (CR and LF too), ``"<>\\^`{|}`` and every non-ASCII character.
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
+#: What a path made of record ids may hold as is: a ``%``, ``?`` or ``#`` in an id is a character
+#: of a file name there, so it is encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def site_url(base_url: str, path: str) -> str:
+    """``base_url`` and a path of the site as a URL of printable ASCII characters only.
+
+    ``base_url`` keeps its URL syntax (only what no URL holds is encoded); in ``path`` (made of
+    record ids) every character a path segment may not hold as is is percent-encoded.
+    """
+    return _base(base_url) + _path(path)
+
+
+def _base(base_url: str) -> str:
+    return quote(_NOT_XML.sub("", base_url), safe=_URL_SAFE)
+
+
+def _path(path: str) -> str:
+    return quote(_NOT_XML.sub("", path), safe=_PATH_SAFE)
+
+
+def _address(base_url: str, address: str) -> str:
+    """:func:`site_url` of an address that the caller joined already."""
+    if address.startswith(base_url):
+        return site_url(base_url, address[len(base_url) :])
+    return _base(address)
+
+
 def atom_feed(
     title: str,
     self_url: str,
@@ -248,31 +359,34 @@ def atom_feed(
     """An Atom feed of reports, newest first."""
     entries = []
     for r in reports:
-        link = f"{base_url}reports/{r.id}/"
+        link = site_url(base_url, f"reports/{r.id}/")
         summary = f"{r.project.record.title} — {r.fund.record.name}"
         entries.append(
-            f'<entry><title>{escape(r.record.title)}</title><link href="{escape(link)}"/>'
-            f"<id>{escape(link)}</id><updated>{r.record.date.isoformat()}T00:00:00Z</updated>"
-            f"<summary>{escape(summary)}</summary>"
+            f'<entry><title>{xml_text(r.record.title)}</title><link href="{xml_attr(link)}"/>'
+            f"<id>{xml_text(link)}</id><updated>{r.record.date.isoformat()}T00:00:00Z</updated>"
+            f"<summary>{xml_text(summary)}</summary>"
             + (
-                f"<author><name>{escape(r.record.reporter)}</name></author>"
+                f"<author><name>{xml_text(r.record.reporter)}</name></author>"
                 if r.record.reporter
                 else ""
             )
             + "</entry>"
         )
+    self_link = _address(base_url, self_url)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<title>{escape(title)}</title><id>{escape(self_url)}</id>"
-        f'<link rel="self" href="{escape(self_url)}"/><link href="{escape(page_url)}"/>'
+        f"<title>{xml_text(title)}</title><id>{xml_text(self_link)}</id>"
+        f'<link rel="self" href="{xml_attr(self_link)}"/>'
+        f'<link href="{xml_attr(_address(base_url, page_url))}"/>'
         f"<updated>{updated.isoformat()}T00:00:00Z</updated>{''.join(entries)}</feed>\n"
     )
 
 
 def sitemap(base_url: str, paths: Iterable[str]) -> str:
+    base = xml_text(_base(base_url))
     urls = "".join(
-        f"<url><loc>{escape(base_url + p.removesuffix('index.html'))}</loc></url>"
+        f"<url><loc>{base}{xml_text(_path(p.removesuffix('index.html')))}</loc></url>"
         for p in sorted(paths)
     )
     return (
@@ -282,7 +396,9 @@ def sitemap(base_url: str, paths: Iterable[str]) -> str:
 
 
 def robots(base_url: str) -> str:
-    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"
+    """``robots.txt``: one directive a line, whatever ``base_url`` holds (it is percent-encoded:
+    no CR, LF or other white space)."""
+    return f"User-agent: *\nAllow: /\nSitemap: {site_url(base_url, 'sitemap.xml')}\n"
 
 
 def copy_tree(src: Path, dst: Path) -> None:
