@@ -6,6 +6,17 @@ with watchdog and rebuilds after a quiet spell of :data:`DEBOUNCE` seconds. HTML
 the built files) get a small script that listens on :data:`EVENTS_PATH` and reloads the page when
 a new good build is ready. When a build fails the last good site stays up and the script shows the
 problems (file:line:col, message and hint) over the page until a good build replaces it.
+
+Any web page the developer has open can send requests to 127.0.0.1, so the server treats every
+request as hostile (:class:`_Handler`): only ``GET`` and ``HEAD`` (405/501); only an origin-form
+path of visible ASCII whose percent-decoding is UTF-8 without control characters, backslashes,
+``.`` or ``..`` segments (400; 414 above :data:`MAX_TARGET` bytes; ``//x`` is moved to ``/x``, so
+no redirect can name another host); only the ``Host`` the server is bound to (403: a page whose
+name was rebound to 127.0.0.1 cannot read it) and no ``Origin`` of another site (403). Files are
+read from the output without following a link (:mod:`fundsite.load.safe`). A connection must send
+its whole request within :data:`TIMEOUT` seconds and every write must go through within as long;
+event streams end after :data:`EVENTS_MAX_AGE` seconds (the browser reconnects). Refusals are
+short plain text in Thai and English and never print a traceback.
 """
 
 from __future__ import annotations
@@ -14,9 +25,13 @@ import argparse
 import contextlib
 import errno
 import functools
+import io
 import json
+import os
+import re
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -26,11 +41,12 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from fundsite.diagnostics import Problem
+from fundsite.load.safe import read_site_file, source_lines
 from fundsite.messages import pick
 
 HOST = "127.0.0.1"
@@ -40,6 +56,13 @@ EVENTS_PATH = "/__fundsite/events"
 SCRIPT_PATH = "/__fundsite/live.js"
 WATCHED = ("content", "data", "themes")
 MAX_SHOWN = 50  # problems listed in the overlay
+TIMEOUT = 30.0  # seconds to send the whole request head, and for each write of a response
+PING = 15.0  # seconds between pings of an idle event stream
+EVENTS_MAX_AGE = 600.0  # an event stream ends after this; the page's EventSource reconnects
+MAX_TARGET = 2048  # bytes of a request target (path and query)
+MAX_SERVED = 1 << 30  # bytes of one served file
+LINGER = 2.0  # seconds a refused client's unread bytes are drained, so it reads the refusal
+ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")  # with the server's port, in Host
 
 _TEXT: dict[str, tuple[str, str]] = {
     "serving": ("เปิดดูเว็บได้ที่ {url}  (กด Ctrl-C เพื่อหยุด)", "serving {url}  (Ctrl-C to stop)"),
@@ -83,7 +106,47 @@ _TEXT: dict[str, tuple[str, str]] = {
         "พอร์ต {port} ถูกใช้อยู่: ลอง --port {other} หรือ --port 0 (พอร์ตว่างใดก็ได้)",
         "port {port} is in use: try --port {other}, or --port 0 for any free port",
     ),
+    "wrong-host": (
+        "ไม่ตอบคำขอที่ส่งถึง {host} (กันหน้าเว็บอื่นแอบอ่านผ่าน DNS rebinding): เปิดเว็บที่ {url}",
+        "refused a request for host {host} (DNS rebinding protection): open {url}",
+    ),
 }
+
+# The plain-text bodies of refusals: always both languages, never a word of the request.
+_REFUSALS: dict[str, tuple[str, str]] = {
+    "bad-request": (
+        "คำขอผิดรูปแบบ: ตรวจที่อยู่หน้าเว็บแล้วลองใหม่",
+        "Bad request: check the address and try again.",
+    ),
+    "bad-path": (
+        "ที่อยู่หน้าเว็บผิดรูปแบบ (มีอักขระควบคุม, \\, . หรือ .. หรือเข้ารหัส % ผิด)",
+        "Malformed path (control characters, \\, . or .. segments, or bad %-encoding).",
+    ),
+    "too-long": ("ที่อยู่หน้าเว็บยาวเกินไป", "The address is too long."),
+    "headers": ("ส่วนหัวของคำขอยาวหรือมากเกินไป", "Request headers too long or too many."),
+    "version": ("ไม่รองรับ HTTP รุ่นนี้", "This HTTP version is not supported."),
+    "method": ("fundsite serve ตอบเฉพาะ GET และ HEAD", "fundsite serve answers GET and HEAD only."),
+    "host": (
+        "fundsite serve ตอบเฉพาะคำขอที่ส่งถึง 127.0.0.1:{port}: เปิด {url} แทน",
+        "fundsite serve only answers requests addressed to 127.0.0.1:{port}: open {url} instead.",
+    ),
+    "origin": (
+        "หน้าเว็บจากที่อื่นอ่านข้อมูลจาก fundsite serve ไม่ได้: เปิด {url} โดยตรง",
+        "Pages of other sites cannot read fundsite serve: open {url} directly.",
+    ),
+    "refused": ("ไม่ตอบคำขอนี้", "Request refused."),
+}
+_REFUSAL_FOR_STATUS = {400: "bad-request", 414: "too-long", 431: "headers", 505: "version"}
+_REFUSAL_FOR_STATUS |= {405: "method", 501: "method"}
+_SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),  # no other site may embed a response
+)
+_KNOWN_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token: a method name
+_PERCENT_OK = re.compile(r"(?:[^%]|%[0-9A-Fa-f]{2})*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")  # C0, DEL, C1 and the backslash
 
 
 def _t(key: str, lang: str, **params: Any) -> str:
@@ -136,7 +199,10 @@ LIVE_JS = b"""(() => {
     (document.body || document.documentElement).append(box);
   }
   const events = new EventSource("/__fundsite/events");
+  let last = "";
   events.onmessage = (e) => {
+    if (e.data === last) return;  // the same state again, after the stream reconnected
+    last = e.data;
     const d = JSON.parse(e.data);
     const here = decodeURIComponent(location.pathname).replace(/index\\.html$/, "");
     const mine = !d.only || d.only.includes(here);  // only: the pages that changed, if known
@@ -177,23 +243,205 @@ class BuildStatus:
     changed: tuple[str, ...] = ()  # the files whose change started it
 
 
+def request_path(target: str) -> str | None:
+    """The decoded path of an HTTP request target, or None when it is not a clean origin-form
+    path: one leading ``/`` (not ``//``, ``*`` or ``http://…``), visible ASCII only, no ``#``,
+    valid %-escapes of UTF-8, and once decoded no control character, backslash, ``.`` or ``..``
+    segment. The query is dropped. So ``/projects/62-%E0%B8%82-041/`` is
+    ``/projects/62-ข-041/`` and ``/..%2fetc/passwd`` is None. (The handler moves ``//x`` to
+    ``/x`` before asking.)"""
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if not all("!" <= c <= "~" for c in target) or "\\" in target or "#" in target:
+        return None
+    raw = target.partition("?")[0]
+    if not _PERCENT_OK.fullmatch(raw):
+        return None
+    try:
+        path = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if path.startswith("//") or _CONTROL.search(path):
+        return None
+    if any(part in (".", "..") for part in path.split("/")):
+        return None
+    return path
+
+
+class _HeadReader(socket.SocketIO):
+    """The socket's reading side, which gives up (TimeoutError) once ``deadline`` has passed:
+    a client sending its request a byte at a time gets no more time than an idle one."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__(sock, "rb")
+        self.deadline: float | None = deadline
+
+    def readinto(self, b: Any) -> int | None:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request head took too long")
+            self._sock.settimeout(left)  # type: ignore[attr-defined]
+        return super().readinto(b)
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     dev: DevServer
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refused_hosts: set[str] = set()  # said once in the terminal each
+        self.lock = threading.Lock()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            return  # the browser went away
+            return  # the browser went away, or was too slow
         self.dev.log("".join(traceback.format_exc()).rstrip())
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files of the last good build, with the live script in HTML; plus the event stream."""
+    """Static files of the last good build, with the live script in HTML; plus the event stream.
+
+    Every request is checked before anything is looked up (:meth:`parse_request`): see the
+    module's docstring. A request without ``Host`` is answered only in HTTP/1.0 (HTTP/1.1 makes
+    it a 400): a browser always sends ``Host``, so a page whose name was rebound to 127.0.0.1
+    cannot leave it out, while a hand-made ``printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc`` works.
+    """
 
     server: _HTTPServer
+    default_request_version = "HTTP/1.0"  # a malformed request line still gets a status line
+    _head: _HeadReader | None = None
+    _path = "/"  # the decoded path of the request, once it passed the checks
+    _linger = False  # a refusal was sent: drain what the client sent before closing
+    _moved: str | None = None  # "//x?q": where "/x?q" is, once the request passed the checks
+
+    def version_string(self) -> str:
+        return "fundsite"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def setup(self) -> None:
+        self.timeout = self.server.dev.timeout
+        super().setup()
+        self.rfile.close()  # read through a deadline instead
+        self._head = _HeadReader(self.connection, time.monotonic() + self.timeout)
+        self.rfile = io.BufferedReader(self._head)
+
+    def finish(self) -> None:
+        super().finish()
+        if self._linger:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Lingering close: a socket closed with unread bytes sends a reset, which can destroy
+        the refusal before the client reads it, so read (≤ 1 MiB, ≤ :data:`LINGER` s) first."""
+        sock = self.connection
+        with contextlib.suppress(OSError):  # TimeoutError, ConnectionError included
+            sock.shutdown(socket.SHUT_WR)
+            ends = time.monotonic() + min(self.timeout, LINGER)
+            drained = 0
+            while drained < 1 << 20 and (left := ends - time.monotonic()) > 0:
+                sock.settimeout(left)
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():  # 400, 414, 431, 505 from http.server
+            return False
+        self._head_done()
+        refusal = self._check()
+        if refusal is None:
+            return True
+        status, key, headers = refusal
+        self._refuse(status, key, headers)
+        return False
+
+    def _head_done(self) -> None:
+        """The request is read (or refused): from now on, ``timeout`` for each write."""
+        if self._head is not None and self._head.deadline is not None:
+            self._head.deadline = None
+            self.connection.settimeout(self.timeout)
+
+    def _check(self) -> tuple[int, str, tuple[tuple[str, str], ...]] | None:
+        """(status, refusal, extra headers) when the request is not to be answered."""
+        words = self.requestline.split()
+        if len(words) != 3:  # HTTP/0.9: no headers, so no Host to check
+            return 400, "bad-request", ()
+        if not _TOKEN.fullmatch(self.command or ""):
+            return 400, "bad-request", ()
+        if self.command not in ("GET", "HEAD"):
+            allow = (("Allow", "GET, HEAD"),)
+            return (405, "method", allow) if self.command in _KNOWN_METHODS else (501, "method", ())
+        target = words[1]  # not self.path, where http.server has made "//x" into "/x"
+        if len(target) > MAX_TARGET:
+            return 414, "too-long", ()
+        if target.startswith("//"):  # a sloppy join, or an open redirect's bait: moved, below
+            target = self._moved = "/" + target.lstrip("/")
+        path = request_path(target)
+        if path is None:
+            return 400, "bad-path", ()
+        self._path = path
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1 or (not hosts and self.request_version != "HTTP/1.0"):
+            return 400, "bad-request", ()
+        allowed = self._allowed_hosts()
+        if hosts and hosts[0].strip().lower() not in allowed:
+            self._note_refused(hosts[0])
+            return 403, "host", ()
+        origins = self.headers.get_all("Origin") or []
+        if any(o.strip().lower() not in {f"http://{h}" for h in allowed} for o in origins):
+            return 403, "origin", ()
+        return None
+
+    def _allowed_hosts(self) -> set[str]:
+        port = self.server.server_address[1]
+        allowed = {f"{name}:{port}" for name in ALLOWED_HOSTS}
+        if port == 80:  # browsers leave the default port out
+            allowed.update(ALLOWED_HOSTS)
+        return allowed
+
+    def _note_refused(self, host: str) -> None:
+        """Say in the terminal (once per host) why a page got nothing."""
+        shown = ascii(host[:100])
+        with self.server.lock:
+            if shown in self.server.refused_hosts or len(self.server.refused_hosts) >= 20:
+                return
+            self.server.refused_hosts.add(shown)
+        dev = self.server.dev
+        dev.log(dev.text("wrong-host", host=shown, url=dev.url))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals, as plain text that never repeats the request."""
+        self._refuse(code, _REFUSAL_FOR_STATUS.get(code, "refused"), ())
+
+    def _refuse(self, status: int, key: str, headers: tuple[tuple[str, str], ...]) -> None:
+        url = self.server.dev.url
+        port = self.server.server_address[1]
+        phrase = self.responses.get(status, ("",))[0]
+        lines = [f"{status} {phrase}".rstrip()]
+        lines += [line.format(url=url, port=port) for line in _REFUSALS[key]]
+        data = ("\n".join(lines) + "\n").encode()
+        self._head_done()
+        self.close_connection = self._linger = True
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def end_headers(self) -> None:
+        for name, value in _SECURITY_HEADERS:
+            self.send_header(name, value)
+        super().end_headers()
 
     def do_GET(self) -> None:
         self._respond(body=True)
@@ -203,38 +451,46 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def _respond(self, body: bool) -> None:
         dev = self.server.dev
-        path = urlsplit(self.path).path
+        path = self._path
+        if self._moved is not None:  # "//x": always a path of this server, never a host
+            self._redirect(self._moved)
+            return
         if path == EVENTS_PATH:
-            self._events()
+            self._events(body)
             return
         if path == SCRIPT_PATH:
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS, body)
             return
         build = dev.shown_build()  # read before the file: the file is at least this new
         dev.settle()
-        target = Path(self.translate_path(self.path))
-        if target.is_dir():
-            if not path.endswith("/"):
-                query = urlsplit(self.path).query
-                self.send_response(301)
-                self.send_header("Location", path + "/" + (f"?{query}" if query else ""))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            target = target / "index.html"
-        status, data = 200, dev.read(target)
+        rel = "/".join(part for part in path.split("/") if part)
+        if rel and not path.endswith("/") and dev.is_dir(rel):
+            raw, _, query = self.requestline.split()[1].partition("?")
+            self._redirect(raw + "/" + (f"?{query}" if query else ""))
+            return
+        if not rel:
+            rel = "index.html"
+        elif path.endswith("/"):
+            rel += "/index.html"
+        status, data = 200, dev.read(rel)
         if data is None:
-            status, target = 404, dev.out / "404.html"
-            data = dev.read(target)
+            status, rel = 404, "404.html"
+            data = dev.read(rel)
             if data is None:
-                target = Path("404.html")
                 data = f"<!doctype html><meta charset=utf-8><p>{dev.text('no-site')}".encode()
-        content_type = self.guess_type(str(target))
+        content_type = self.guess_type(rel)
         if content_type == "text/html":
             data = inject_live_script(data, build)
         if _is_text(content_type):
             content_type += "; charset=utf-8"
         self._send(status, content_type, data, body)
+
+    def _redirect(self, location: str) -> None:
+        """301 to ``location``: a checked target of this server (one leading ``/``)."""
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send(self, status: int, content_type: str, data: bytes, body: bool) -> None:
         self.send_response(status)
@@ -245,24 +501,33 @@ class _Handler(SimpleHTTPRequestHandler):
         if body:
             self.wfile.write(data)
 
-    def _events(self) -> None:
-        """Server-sent events: the state after every build, and a ping every 15 s."""
+    def _events(self, body: bool) -> None:
+        """Server-sent events: the state after every build, a ping every :data:`PING` seconds;
+        the stream ends after :data:`EVENTS_MAX_AGE` seconds (the page reconnects), and a
+        write that cannot go through in ``timeout`` seconds (a client that stopped reading)
+        ends it sooner."""
         dev = self.server.dev
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if not body:
+            return
         self.wfile.write(b"retry: 1000\n\n")
         seen = 0
+        ends = time.monotonic() + EVENTS_MAX_AGE
         while True:
-            number, payload = dev.next_event(seen, timeout=15.0)
+            left = ends - time.monotonic()
+            if left <= 0:
+                return
+            number, payload = dev.next_event(seen, timeout=min(PING, left))
             if number < 0:
                 return  # stopping
-            if number == seen:
-                self.wfile.write(b": ping\n\n")
-            else:
+            if number != seen:
                 self.wfile.write(b"data: " + payload + b"\n\n")
                 seen = number
+            elif time.monotonic() < ends:
+                self.wfile.write(b": ping\n\n")
 
 
 class DevServer:
@@ -270,7 +535,8 @@ class DevServer:
 
     ``start()`` binds, builds once and returns; ``stop()`` shuts everything down. ``builds``
     counts finished builds; ``wait_for_build(after)`` blocks until build number ``after + 1``
-    (or later) has finished.
+    (or later) has finished. ``timeout``: seconds a connection has to send its request, and
+    each write of a response to go through (:data:`TIMEOUT`).
     """
 
     def __init__(
@@ -283,6 +549,7 @@ class DevServer:
         out: Path | None = None,
         debounce: float = DEBOUNCE,
         log: Callable[[str], None] | None = None,
+        timeout: float = TIMEOUT,
     ) -> None:
         self.site = Path(site).resolve()
         self.out = (out or self.site / ".fundsite-cache" / "serve").resolve()
@@ -291,6 +558,7 @@ class DevServer:
         self.search = search
         self.workers = workers
         self.debounce = debounce
+        self.timeout = timeout
         self._log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
         self._log_lock = threading.Lock()
         self._token = secrets.token_hex(4)  # tells this server's builds from an earlier one's
@@ -424,18 +692,23 @@ class DevServer:
                 return
             time.sleep(0.01)
 
-    def read(self, path: Path) -> bytes | None:
-        """A file of the output, or None; rides out the moment a build swaps the folder in."""
+    def is_dir(self, rel: str) -> bool:
+        """Whether ``rel`` (``/``-separated, relative) is a folder of the output."""
+        return os.path.isdir(self.out / rel)  # False for any error, too long names included
+
+    def read(self, rel: str) -> bytes | None:
+        """The regular file ``rel`` (``/``-separated, relative) of the output, or None; no link
+        is followed on the way. Rides out the moment a build swaps the folder in."""
         for attempt in range(3):
             try:
-                return path.read_bytes()
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                return read_site_file(self.out, rel, MAX_SERVED)
+            except (FileNotFoundError, NotADirectoryError):
                 with self._built:
                     building = self._building
                 if attempt == 2 or not (building or not self.out.exists()):
                     return None
                 time.sleep(0.05)
-            except OSError:
+            except (OSError, ValueError):  # a link, a folder, a device, a name too long
                 return None
         return None
 
@@ -612,12 +885,8 @@ class DevServer:
             message, hint = render(problem, self.lang)
         except Exception as exc:  # a message with a missing parameter must not hide the problem
             message, hint = f"{problem.code} ({exc})", None
-        source = ""
-        try:
-            lines = (self.site / problem.file).read_text(encoding="utf-8", errors="replace")
-            source = lines.replace("\r\n", "\n").split("\n")[problem.line - 1]
-        except (OSError, IndexError, ValueError):
-            pass
+        lines = source_lines(self.site, problem.file)  # [] for a link: its target never shows
+        source = lines[problem.line - 1] if 0 < problem.line <= len(lines) else ""
         return {
             "where": f"{problem.file}:{problem.line}:{problem.col}",
             "message": message,
