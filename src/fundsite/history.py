@@ -15,7 +15,9 @@ When history appears (the rule):
 
 A file never committed has no history; uncommitted edits of a committed file show its last
 commit. Only commit dates (committer date, as a Thai calendar date, UTC+7) and subjects are
-kept, never authors or emails. Subjects stay plain text: templates escape them.
+kept, never authors or emails. Subjects stay plain text: templates escape them. Phone numbers,
+national ids and e-mail addresses in a subject are redacted as records' are
+(:func:`fundsite.validate.rules.redact`), whether the subject comes from git or from the cache.
 
 Determinism: a file's commits are every non-merge commit reachable from HEAD that changed it
 (``--full-history --no-renames``; merges list no files), ordered newest first by commit time
@@ -41,6 +43,8 @@ import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+from fundsite.validate.rules import redact
 
 #: Commits kept per file, newest first (``History.count`` still counts them all).
 KEEP = 20
@@ -138,7 +142,7 @@ def parse_log(out: bytes) -> dict[str, list[Commit]]:
         if token.startswith(_MARK):
             stamp, _, rest = token[1:].decode("utf-8", "replace").partition(" ")
             sha, _, subject = rest.partition(" ")
-            commit = Commit(int(stamp), subject, sha[:10])
+            commit = Commit(int(stamp), redact(subject), sha[:10])
         elif commit is not None:
             changes.setdefault(token.decode("utf-8", "surrogateescape"), []).append(commit)
     return changes
@@ -193,7 +197,7 @@ def _read_cache(path: Path, keep: int) -> tuple[str, dict[str, History]] | None:
         data = json.loads(path.read_bytes())
         if data["version"] != CACHE_VERSION or data["keep"] != keep:
             return None
-        commits = [Commit(int(t), str(s), str(h)) for t, h, s in data["commits"]]
+        commits = [Commit(int(t), redact(str(s)), str(h)) for t, h, s in data["commits"]]
         files = {
             str(p): History([commits[i] for i in row[1:]], int(row[0]))
             for p, row in data["files"].items()

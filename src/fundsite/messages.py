@@ -242,6 +242,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ช่อง {field} มีเลข 13 หลักที่ดูเหมือนเลขประจำตัวประชาชน ({value}) ซึ่งเป็นข้อมูลส่วนบุคคล",
         "{field} contains a 13-digit number that looks like a national ID ({value}): personal data",
     ),
+    "personal-email": (
+        "ช่อง {field} มีข้อความที่ดูเหมือนที่อยู่อีเมล ({value}) ซึ่งเป็นข้อมูลส่วนบุคคล",
+        "{field} contains what looks like an e-mail address ({value}): personal data",
+    ),
+    "personal-in-address": (
+        "ช่อง {field} เป็นส่วนหนึ่งของที่อยู่หน้าเว็บ (URL) แต่มีข้อมูลส่วนบุคคล ({value}) ซึ่งปิดบังให้ไม่ได้",
+        "{field} becomes part of the site's addresses (URLs) but holds personal data ({value}),"
+        " which cannot be redacted there",
+    ),
     "report-folder-year": (
         "รายงานลงวันที่ปี ค.ศ. {year} แต่อยู่ในโฟลเดอร์ {folder}",
         "the report is dated {year} but sits in folder {folder}",
@@ -275,6 +284,14 @@ HINTS: dict[str, tuple[str, str]] = {
     "hint-personal": (
         "ลบข้อมูลส่วนบุคคลออก ข้อมูลนี้จะเผยแพร่ต่อสาธารณะ",
         "remove it: everything here is published",
+    ),
+    "hint-personal-number": (
+        "ลบข้อมูลส่วนบุคคลออก ช่องนี้จะไม่เผยแพร่ (หน้าเว็บแสดงว่า ไม่ระบุ)",
+        'remove it: the field is left out of the site (pages say "not stated")',
+    ),
+    "hint-personal-address": (
+        "เปลี่ยนค่านี้ (และชื่อไฟล์ที่ตรงกัน) ให้ไม่มีข้อมูลส่วนบุคคล",
+        "change it (and the file named after it) so that it holds no personal data",
     ),
     "hint-recommended": (
         "กรอกเมื่อทราบข้อมูล",

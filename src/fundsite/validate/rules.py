@@ -15,9 +15,10 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import geothai
+from pydantic import BaseModel
 
 from fundsite.diagnostics import Problem
-from fundsite.load.yamlpos import PosDict, PosList
+from fundsite.load.yamlpos import PosList
 from fundsite.thai import format_baht, format_date
 from fundsite.validate.graph import Node, SiteGraph
 from fundsite.validate.models import RECOMMENDED
@@ -266,91 +267,271 @@ def locations(graph: SiteGraph, out: Collector) -> None:
             )
 
 
-_PHONE = re.compile(r"(?<![\d.,/-])(?:\+66[\s-]?|0)(?:[689]\d|[2-7])(?:[\s-]?\d){6,7}(?![\d.,/])")
-_NATIONAL_ID = re.compile(r"(?<![\d.,])\d(?:[\s-]?\d){12}(?![\d.,])")
+# ---- personal data ---------------------------------------------------------------------------
+#
+# Found in the validated values (what would be published), whatever the YAML type they were
+# written as, and in the Markdown body; mapped back to where they were written for the message.
+
+#: A digit as Thais write it: ASCII or Thai (๐–๙).
+_D = "[0-9\u0e50-\u0e59]"
+_SP = "[ \t\u00a0]"
+#: Between the digit groups of a phone number: a space, or a dash or dot (spaced or not).
+_SEP = f"(?:{_SP}?[-.]{_SP}?|{_SP})"
+#: A run that may be a phone number: ``+66`` (``+66 (0)``), ``66`` glued to a mobile number
+#: (``+66…`` unquoted is a YAML int), or a leading ``0`` (maybe in parentheses); then up to
+#: 6 digit groups, the later ones of 2 digits or more (``08.30-12.00 13`` is two times, not
+#: a number) and none of more than 10 (:func:`_phone_end` checks the digits). It
+#: starts after no digit, Latin letter, ``+`` or ``@``, nor after a digit and ``.`` or ``-``
+#: (``2024-10-01``, ``68-L5218-4-01``, ``ISBN 978-0-…``); after a ``/`` or ``,`` it does
+#: (``media/0812345678.jpg``, ``081-234-5678,089-765-4321``, ``02-123-4567/089-765-4321``).
+_PHONE = re.compile(
+    rf"(?<![0-9\u0e50-\u0e59A-Za-z+@])(?<!{_D}[.-])"
+    rf"(?P<intl>\+{_SP}?[6๖][6๖](?:{_SEP}?\([0๐]\))?{_SEP}?"
+    rf"|[6๖][6๖](?=[689๖๘๙]{_D}{{8}}(?!{_D}))"
+    rf"|(?=\(?[0๐]))"
+    rf"(?:\({_D}{{1,4}}\){_SEP}?{_D}{{1,10}}|{_D}{{1,10}})(?:{_SEP}{_D}{{2,10}}){{0,5}}(?!{_D})"
+)
+#: 13 digits, maybe spaced or hyphenated, not inside a longer number.
+_NATIONAL_ID = re.compile(
+    rf"(?<!{_D})(?<!{_D}[.,]){_D}(?:(?:{_SP}?-{_SP}?|{_SP})?{_D}){{12}}(?!{_D})(?![.,]{_D})"
+)
+#: An e-mail address; Thai text may follow it with no space (``a@b.orgครับ``).
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9\u0e00-\u0e7f-]+\.)+"
+    r"(?:[A-Za-z]{2,}(?![A-Za-z0-9-])|ไทย(?![\u0e00-\u0e7f]))"
+)
+#: Eight digits with at most three of ``space ( ) . -`` between any two, or an ``@``: the least
+#: any phone number, national id or e-mail address holds. Most text has neither, and skips the
+#: patterns above.
+_CANDIDATE = re.compile(rf"{_D}(?:[ \t\u00a0().\-]{{0,3}}{_D}){{7}}")
+_ASCII_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_SPACE = re.compile(_SP)
+_DIGITS = re.compile(f"{_D}+")
 
 
 def _valid_national_id(text: str) -> bool:
-    digits = [int(c) for c in text if c.isdigit()]
+    """13 digits whose last is the check digit; the first is 1–8 (0 and 9 start the tax ids
+    of companies and agencies, which are public)."""
+    digits = [int(c) for c in text.translate(_ASCII_DIGITS) if c.isdigit()]
+    if len(digits) != 13 or not 1 <= digits[0] <= 8:
+        return False
     total = sum(d * (13 - i) for i, d in enumerate(digits[:12]))
     return (11 - total % 11) % 10 == digits[12]
 
 
+def _phone_end(m: re.Match[str]) -> int | None:
+    """Where the phone number that the run ``m`` starts ends, or None when it holds none.
+
+    A Thai number is ``0`` then 2–9 (``+66`` stands for the ``0``): ten digits for mobiles
+    (06, 08, 09), nine for fixed lines; a lone ``0`` first is not followed by a dot
+    (``0.812345678``). The number is the whole run or its longest part that ends before a
+    space (``081 234 5678 12 คน``).
+    """
+    text = m.string
+    intl = m.group("intl") or ""
+    groups = list(_DIGITS.finditer(text, m.start() + len(intl), m.end()))
+    national = ""
+    found = None
+    for k, group in enumerate(groups):
+        part = group.group().translate(_ASCII_DIGITS)
+        after = text[group.end() : groups[k + 1].start()] if k + 1 < len(groups) else ""
+        if k == 0:
+            if intl and not part.startswith("0"):
+                part = "0" + part
+            if not part.startswith("0") or (part == "0" and "." in after):
+                return None
+        national += part
+        if len(national) > 10 or national[1:2] in ("0", "1"):
+            break
+        if (not after or _SPACE.search(after)) and len(national) == (
+            10 if national[1:2] in ("6", "8", "9") else 9
+        ):
+            found = group.end()
+    return found
+
+
+def _personal_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(code, start, end)`` of every phone number, national id and e-mail address in
+    ``text``, in order, none overlapping."""
+    if "@" not in text and not _CANDIDATE.search(text):
+        return []
+    spans: list[tuple[str, int, int]] = []
+    if "@" in text:
+        spans += [("personal-email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    spans += [
+        ("personal-national-id", m.start(), m.end())
+        for m in _NATIONAL_ID.finditer(text)
+        if _valid_national_id(m.group())
+    ]
+    pos = 0
+    while (m := _PHONE.search(text, pos)) is not None:
+        end = _phone_end(m)
+        if end is None:
+            pos = m.start() + 1  # a phone number may still start inside the run
+            continue
+        spans.append(("personal-phone", m.start(), end))
+        pos = end
+    spans.sort(key=lambda s: (s[1], -s[2]))
+    kept: list[tuple[str, int, int]] = []
+    for span in spans:
+        if not kept or span[1] >= kept[-1][2]:  # (digits of a national id read as a phone)
+            kept.append(span)
+    return kept
+
+
 def find_personal_data(text: str) -> Iterator[tuple[str, str]]:
-    """``(code, match)`` for phone numbers and checksum-valid 13-digit national ids."""
-    for code, m in _personal_matches(text):
-        yield code, m.group()
-
-
-#: Eight digits, maybe spaced or hyphenated: the least any phone number or national id holds.
-_CANDIDATE = re.compile(r"\d(?:[\s-]?\d){7}")
-
-
-def _personal_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
-    if not _CANDIDATE.search(text):
-        return
-    for m in _NATIONAL_ID.finditer(text):
-        if _valid_national_id(m.group()):
-            yield "personal-national-id", m
-    for m in _PHONE.finditer(text):
-        if len(re.sub(r"\D", "", m.group())) <= 11:
-            yield "personal-phone", m
-
-
-def _strings(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
-    if isinstance(data, PosDict):
-        for key, value in data.items():
-            yield from _strings(value, (*loc, key))
-    elif isinstance(data, PosList):
-        for i, value in enumerate(data):
-            yield from _strings(value, (*loc, i))
-    elif isinstance(data, str):
-        yield loc, data
+    """``(code, match)`` for phone numbers, checksum-valid national ids and e-mail addresses."""
+    for code, start, end in _personal_spans(text):
+        yield code, text[start:end]
 
 
 REDACTED = "[ข้อมูลส่วนบุคคล]"
 
 
+def _redacted(text: str, spans: list[tuple[str, int, int]]) -> str:
+    out, pos = [], 0
+    for _, start, end in spans:
+        out += [text[pos:start], REDACTED]
+        pos = end
+    return "".join([*out, text[pos:]])
+
+
+def redact(text: str) -> str:
+    """``text`` with every phone number, national id and e-mail address as :data:`REDACTED`."""
+    spans = _personal_spans(text)
+    return _redacted(text, spans) if spans else text
+
+
+def mask(code: str, found: str) -> str:
+    """``found`` as messages show it, so CI logs do not publish it again: ``081-xxx-x678``,
+    ``1-1007-xxxxx-xx-5``, ``s***@example.org``."""
+    if code == "personal-email":
+        local, _, domain = found.partition("@")
+        return f"{local[:1]}***@{domain}"
+    intl = ""
+    if code == "personal-phone" and (m := _PHONE.match(found)) is not None:
+        intl = m.group("intl") or ""
+    places = [i for i, c in enumerate(found) if c.isdigit() and i >= len(intl)]
+    digits = "".join(found[i] for i in places).translate(_ASCII_DIGITS)
+    if code == "personal-national-id":
+        head, tail = 5, 1
+    else:  # the operator or area code: 081, 074, 02 (without its 0 after +66)
+        head, tail = (2 if digits.lstrip("0").startswith("2") else 3) - (digits[:1] != "0"), 3
+    hidden = set(places[head : len(places) - tail])
+    return "".join("x" if i in hidden else c for i, c in enumerate(found))
+
+
+#: Fields whose value becomes part of a URL (ids, references to ids, photo files): personal
+#: data there cannot be replaced, so it is an error.
+_ADDRESS_FIELDS = frozenset(
+    {"id", "fund", "plan", "project", "programme", "issue", "issues", "src"}
+)
+
+
 def personal_data(node: Node, out: Collector) -> None:
-    """Warn about phone numbers and national ids, and keep them out of the published site."""
-    for loc, text in _strings(node.raw):
-        for code, found in find_personal_data(text):
-            out.at(node, loc, code, W, hint="hint-personal", value=found)
-            _redact(node.record, loc, found)  # type: ignore[attr-defined]
-    if _CANDIDATE.search(node.body):
-        for offset, line in enumerate(node.body.split("\n")):
-            for code, match in _personal_matches(line):
-                found = match.group()
+    """Find phone numbers, national ids and e-mail addresses in what the record publishes, and
+    keep them out of the site: replaced in text, left out of a number field, an error in an id.
+
+    The validated model is searched (a national id written unquoted is a YAML int, made text
+    by the model); its field paths are those of the raw record, which :func:`locate` maps back
+    to where they were written (a mapping written for a one-item list, a photo given as text).
+    """
+    _scan_model(node, node.record, (), out)  # type: ignore[attr-defined]
+    if "@" in node.body or _CANDIDATE.search(node.body):
+        lines = node.body.split("\n")
+        for offset, line in enumerate(lines):
+            spans = _personal_spans(line)
+            for code, start, end in spans:
                 problem = Problem(
                     W,
                     code,
                     node.path,
                     node.body_line + offset,
-                    match.start() + 1,
+                    start + 1,
                     "body",
-                    {"value": found},
+                    {"value": mask(code, line[start:end])},
                     "hint-personal",
                 )
                 out.add(problem)  # for editors only: a page note would publish it
-                node.body = node.body.replace(found, REDACTED)
+            if spans:
+                lines[offset] = _redacted(line, spans)
+        node.body = "\n".join(lines)
 
 
-def _redact(record: Any, loc: tuple[Any, ...], found: str) -> None:
-    """Replace ``found`` in the validated value at ``loc`` (the raw value is not published)."""
-    target: Any = record
-    for step in loc[:-1]:
-        if isinstance(step, int):
-            target = target[step] if isinstance(target, list) and step < len(target) else None
+def _scan_model(node: Node, model: BaseModel, loc: tuple[Any, ...], out: Collector) -> None:
+    fields = type(model).model_fields
+    for name, value in model.__dict__.items():
+        if value is None or isinstance(value, bool | date):
+            continue
+        if isinstance(value, BaseModel):
+            _scan_model(node, value, (*loc, name), out)
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    _scan_model(node, item, (*loc, name, i), out)
+                elif isinstance(item, str):
+                    fixed = _scan_text(node, (*loc, name, i), name, item, out)
+                    if fixed is not None and isinstance(value, list):
+                        value[i] = fixed
+        elif isinstance(value, str):
+            fixed = _scan_text(node, (*loc, name), name, value, out)
+            if fixed is not None:
+                setattr(model, name, fixed)
+        elif isinstance(value, int | Decimal) and _scan_number(node, (*loc, name), value, out):
+            info = fields.get(name)
+            empty = None if info is None or info.is_required() else info.get_default()
+            setattr(model, name, empty)  # pages say "ไม่ระบุ"
+
+
+def _scan_text(
+    node: Node, loc: tuple[Any, ...], name: str, text: str, out: Collector
+) -> str | None:
+    """Report personal data in one text value; the value redacted, or None if unchanged."""
+    spans = _personal_spans(text)
+    if not spans:
+        return None
+    address = name in _ADDRESS_FIELDS
+    for code, start, end in spans:
+        value = mask(code, text[start:end])
+        if address:
+            out.at(node, loc, "personal-in-address", hint="hint-personal-address", value=value)
         else:
-            target = getattr(target, str(step), None)
-        if target is None:
-            return
-    last = loc[-1]
-    if isinstance(last, int) and isinstance(target, list) and last < len(target):
-        if isinstance(target[last], str):
-            target[last] = target[last].replace(found, REDACTED)
-    elif isinstance(getattr(target, str(last), None), str):
-        setattr(target, str(last), getattr(target, str(last)).replace(found, REDACTED))
+            out.at(node, loc, code, W, hint="hint-personal", value=value)
+    return None if address else _redacted(text, spans)
+
+
+def _scan_number(node: Node, loc: tuple[Any, ...], value: int | Decimal, out: Collector) -> bool:
+    """Whether a number field holds personal data (reported): a national id, ``66`` and a
+    mobile number (``+66…`` unquoted), or text that was a phone number before it was read as
+    a number (``participants: "0812345678"`` is 812345678)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            return False
+        value = int(value)
+    digits = str(abs(value))
+    if not 8 <= len(digits) <= 13:
+        return False
+    spans = _personal_spans(digits)
+    if not spans and len(digits) <= 9:
+        written = _raw_at(node.raw, loc)
+        if isinstance(written, str) and (spans := _personal_spans(written)):
+            digits = written
+    for code, start, end in spans:
+        value_shown = mask(code, digits[start:end])
+        out.at(node, loc, code, W, hint="hint-personal-number", value=value_shown)
+    return bool(spans)
+
+
+def _raw_at(raw: Any, loc: tuple[Any, ...]) -> Any:
+    """The value written at model path ``loc`` (None when it was not written there)."""
+    for step in loc:
+        if isinstance(step, int) and not isinstance(raw, PosList):
+            continue  # one item written where the model holds a list of them
+        try:
+            raw = raw[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return raw
 
 
 def regions(graph: SiteGraph, out: Collector) -> None:
