@@ -11,6 +11,7 @@ no problem at all; tests copy them and change one thing.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import textwrap
@@ -30,7 +31,7 @@ REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import write_site  # noqa: E402
 
-SITE_YAML = "title: พอร์ทัลทดสอบ\nbase_url: /\n"
+SITE_YAML = "title: พอร์ทัลทดสอบ\nbase_url: https://example.org/\n"
 
 ISSUES_YAML = """\
 - id: alcohol
@@ -192,6 +193,10 @@ spent: 3500.00
 
 RECORDS = {FUND_PATH: FUND, PLAN_PATH: PLAN, PROJECT_PATH: PROJECT, REPORT_PATH: REPORT}
 
+#: The first bytes of real image files: media are checked by their bytes, not their names.
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
 
 def md(front: str, body: str = "") -> str:
     """A Markdown record from front-matter text (dedented) and a body."""
@@ -319,6 +324,20 @@ class SiteFixture:
         code = main(argv)
         captured = self.capsys.readouterr()
         return Run(code, captured.out, captured.err)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """fundsite's per-user cache (build manifests, git history) in a folder of the test run."""
+    from fundsite.cache import ENV
+
+    before = os.environ.get(ENV)
+    os.environ[ENV] = str(tmp_path_factory.mktemp("fundsite-cache"))
+    yield
+    if before is None:
+        os.environ.pop(ENV, None)
+    else:
+        os.environ[ENV] = before
 
 
 @pytest.fixture

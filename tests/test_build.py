@@ -16,6 +16,7 @@ import pytest
 
 from fundsite.build import build
 from fundsite.cli import main
+from fundsite.write import manifest
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 REPO = Path(__file__).parent.parent
@@ -343,8 +344,8 @@ def test_a_failed_index_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.M
         build(MINI, out, workers=2)
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     # no staging folder, no indexer pages, no manifest left behind
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".fundsite-cache", "out"]
-    assert not list((tmp_path / ".fundsite-cache").glob("*.tmp"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert not list(manifest.manifest_path(MINI, out).parent.glob("*.tmp"))
     # and the next build does not trust a manifest of a site that never went out
     monkeypatch.undo()
     result = build(MINI, out, workers=2)

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from conftest import line_of, replace_line
+from fundsite.cache import site_cache
 from fundsite.serve import EVENTS_PATH, SCRIPT_PATH, BuildStatus, DevServer, inject_live_script
 
 REPO = Path(__file__).parent.parent
@@ -144,8 +145,10 @@ def test_binds_loopback_and_injects_only_into_html(dev: DevServer) -> None:
     assert status == 200 and b"EventSource" in body
     status, _, body = get(dev.url + "no/such/page/")
     assert status == 404 and SCRIPT_PATH.encode() in body  # the 404 page reloads too
-    # the built files stay as `fundsite build` writes them, in the private folder
-    assert dev.out == (dev.site / ".fundsite-cache" / "serve").resolve()
+    # the built files stay as `fundsite build` writes them, in the private folder (outside
+    # the site, where no commit can place files)
+    assert dev.out == (site_cache(dev.site) / "serve").resolve()
+    assert dev.site not in dev.out.parents
     assert not (dev.site / "build").exists()
     built = list(dev.out.rglob("*.html"))
     assert built and not any(SCRIPT_PATH in p.read_text(encoding="utf-8") for p in built)

@@ -20,14 +20,23 @@ import jinja2
 from fundsite.diagnostics import Problem
 from fundsite.history import load_history
 from fundsite.index import IndexWork, prepare_index, run_index
+from fundsite.load.safe import SiteReader
 from fundsite.parallel import can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.render.engine import make_env, render_page, theme_dir
-from fundsite.validate import check_state
+from fundsite.validate import check_state, media
 from fundsite.validate.graph import SiteGraph
 from fundsite.validate.patch import CheckState
 from fundsite.write import manifest, outputs
-from fundsite.write.atomic import abort_stage, begin_stage, commit_stage, remove, write_text
+from fundsite.write.atomic import (
+    abort_stage,
+    begin_stage,
+    commit_stage,
+    copy_file,
+    remove,
+    write_text,
+)
+from fundsite.write.out_folder import output_problem
 
 
 @dataclass
@@ -105,13 +114,13 @@ def render_all(
     plans = sorted(plans, key=lambda p: p.of_one_record)
     # only such pages (an update's): each takes long enough to be a chunk of its own
     each = {"min_chunk": 1, "serial_below": 2} if plans and not plans[-1].of_one_record else {}
-    envs: list[Any] = []  # one per process, made by its first chunk
+    if not plans:
+        return {}
+    env = _environment(theme, graph, base_url)
 
     def chunk(start: int, stop: int) -> dict[str, list[str]]:
-        if not envs:
-            envs.append(make_env(theme, graph, base_url, root.parent / ".fundsite-cache/jinja"))
         return {
-            plan.path: _render_one(envs[0], graph, plan, root, base_url, today)
+            plan.path: _render_one(env, graph, plan, root, base_url, today)
             for plan in plans[start:stop]
         }
 
@@ -119,6 +128,21 @@ def render_all(
     for part in forked_map(chunk, len(plans), workers, **each):
         files.update(part)
     return files
+
+
+_ENV: list[tuple[tuple[Any, ...], Any]] = []  # the last environment made, and for what
+
+
+def _environment(theme: Path, graph: SiteGraph, base_url: str) -> Any:
+    """The Jinja environment for ``graph``, every template compiled (forked workers inherit
+    them); ``serve``'s next edit of the same graph and theme reuses it."""
+    key = (id(graph), theme, base_url, deps.tree_digest(theme))
+    if not _ENV or _ENV[0][0] != key:
+        env = make_env(theme, graph, base_url)
+        for name in env.list_templates():
+            env.get_template(name)
+        _ENV[:] = [(key, env)]
+    return _ENV[0][1]
 
 
 def snapshot_date(site_dir: Path) -> date:
@@ -159,6 +183,9 @@ def build(
     """
     say = progress or (lambda _msg: None)
     site_dir = site_dir.resolve()
+    refused = output_problem(site_dir, out)
+    if refused is not None:
+        return BuildResult(False, [refused])
 
     def stage(say: Callable[[str], None]) -> BuildResult | _Staged:
         return _stage(site_dir, out, workers, index, index_split_at, incremental, keep, say)
@@ -350,12 +377,13 @@ def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:
 def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None:
     """What is not a page: static files, media, open data, sitemap, robots."""
     if copy:
-        for folder, source in (
-            ("static", job.theme / "static"),
-            ("media", job.site_dir / "content" / "media"),
-        ):
-            remove(root, folder)
-            outputs.copy_tree(source, root / folder)
+        remove(root, "static")
+        outputs.copy_tree(job.theme / "static", root / "static")
+        remove(root, "media")
+        with SiteReader(job.site_dir) as reader:
+            for rel in media.published(job.graph):
+                with reader.open(f"content/{rel}", media.MAX_MEDIA_BYTES) as source:
+                    copy_file(source, root, rel)
     if open_data:
         for old in (root / "data").glob("snapshot-*.zip"):
             old.unlink()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +18,7 @@ def _check(args: argparse.Namespace) -> int:
 
     site = Path(args.site)
     if not site.is_dir():
-        print(f"fundsite: {site}: no such folder", file=sys.stderr)
+        print(_no_folder(site, args.lang), file=sys.stderr)
         return 2
     result = check_site(site)
     problems = result.problems
@@ -35,6 +37,13 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_folder(site: Path, lang: str) -> str:
+    from fundsite.console import visible
+    from fundsite.messages import ui
+
+    return ui("no-folder", lang, path=visible(str(site)))
+
+
 def _build(args: argparse.Namespace) -> int:
     import time
 
@@ -43,7 +52,7 @@ def _build(args: argparse.Namespace) -> int:
 
     site = Path(args.site)
     if not site.is_dir():
-        print(f"fundsite: {site}: no such folder", file=sys.stderr)
+        print(_no_folder(site, args.lang), file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else site / "build"
     started = time.perf_counter()
@@ -136,6 +145,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # no input may end in a traceback: say what failed and stop
+        if os.environ.get("FUNDSITE_DEBUG"):
+            raise
+        print(_failure(exc, getattr(args, "lang", "th")), file=sys.stderr)
+        return 2
+
+
+def _failure(exc: Exception, lang: str) -> str:
+    """One plain line about a failure of the machine (disk, permissions) or of fundsite."""
+    from fundsite.cache import CacheInsideSite
+    from fundsite.console import visible
+    from fundsite.messages import ui
+
+    if isinstance(exc, CacheInsideSite):
+        return ui("cache-inside-site", lang, path=visible(str(exc.folder)))
+    if isinstance(exc, OSError):
+        path = visible(str(exc.filename or ""))
+        detail = visible(exc.strerror or str(exc))
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return ui("disk-full", lang, path=path)
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return ui("read-only", lang, path=path, detail=detail)
+        return ui("os-error", lang, path=path, detail=detail)
+    return ui("internal-error", lang, detail=visible(f"{type(exc).__name__}: {exc}"))
 
 
 if __name__ == "__main__":

@@ -10,18 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from fundsite.diagnostics import Problem
+from fundsite.load.safe import source_lines
 from fundsite.messages import render, ui
 
 
 @lru_cache(maxsize=256)
-def _lines(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    # lines as positions count them: \n, \r\n or \r (not str.splitlines's U+2028 and kin)
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
+def _lines(site: Path, rel: str) -> list[str]:
+    """The lines of a site's file; none for a link, a device or a path outside the site."""
+    return source_lines(site, rel)
 
 
 #: What must not reach a terminal or a log as it is: C0 and C1 controls (ESC starts the
@@ -85,7 +81,7 @@ def human(problems: list[Problem], site: Path, lang: str, files: int) -> str:
     for p in problems:
         message, hint = render(p, lang)
         out.append(f"{_where(p.file)}:{p.line}:{p.col}: {ui(p.severity, lang)}: {visible(message)}")
-        lines = _lines(site / p.file)
+        lines = _lines(site, p.file)
         if 0 < p.line <= len(lines):
             shown = _shown(lines[p.line - 1])
             out.append(f"  {p.line:>4} | {''.join(shown)}")

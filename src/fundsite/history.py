@@ -28,10 +28,11 @@ Cost: ``git log --name-only`` diffs the trees of every commit, so it grows with 
 commits times the size of the folders they change. Synthetic portal of 50,000 projects (97,904
 record files in flat folders, 2 CPUs shared with a benchmark): 0.35 s with 2 commits (an import
 and one touching 5,000 files), 2.0-2.5 s with 202. So the result is cached in
-``SITE/.fundsite-cache/history.json`` (5 MB) with the HEAD it describes: an unchanged HEAD
-reads only the cache (0.35 s); a HEAD that descends from it adds ``git log CACHED..HEAD``
-(0.6 s for one new commit); anything else starts over. Keep ``.fundsite-cache/`` between CI
-runs (e.g. ``actions/cache``) to benefit there.
+``history.json`` (5 MB) in the site's cache folder (:mod:`fundsite.cache`, never inside the
+site, where a commit could place one) with the HEAD it describes: an unchanged HEAD reads only
+the cache (0.35 s); a HEAD that descends from it adds ``git log CACHED..HEAD`` (0.6 s for one
+new commit); anything else, or a cache that is not what this version writes, starts over.
+Keep the cache folder between CI runs (e.g. ``actions/cache``) to benefit there.
 """
 
 from __future__ import annotations
@@ -39,11 +40,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from fundsite.cache import site_cache
 from fundsite.validate.rules import redact
 
 #: Commits kept per file, newest first (``History.count`` still counts them all).
@@ -170,7 +173,7 @@ def load_history(site_dir: Path, keep: int = KEEP, cache: bool = True) -> dict[s
     head = head_of(site_dir)
     if head is None:
         return {}
-    cache_file = site_dir / ".fundsite-cache" / "history.json"
+    cache_file = site_cache(site_dir) / "history.json"
     cached = _read_cache(cache_file, keep) if cache else None
     if cached is not None and cached[0] == head:
         return cached[1]
@@ -191,19 +194,36 @@ def _is_ancestor(site_dir: Path, old: str, head: str) -> bool:
     return _git(site_dir, "merge-base", "--is-ancestor", old, head) is not None
 
 
+_HASH = re.compile(r"[0-9a-f]{7,64}")
+
+
 def _read_cache(path: Path, keep: int) -> tuple[str, dict[str, History]] | None:
-    """``(head, histories)`` from the cache file, or None when missing, stale or damaged."""
+    """``(head, histories)`` from the cache file, or None when missing, stale or damaged.
+
+    Nothing in it is trusted: the head it names goes to ``git`` as an argument, so it must be
+    a commit hash (never an option); counts and commit numbers must be in range.
+    """
     try:
         data = json.loads(path.read_bytes())
         if data["version"] != CACHE_VERSION or data["keep"] != keep:
             return None
-        commits = [Commit(int(t), redact(str(s)), str(h)) for t, h, s in data["commits"]]
-        files = {
-            str(p): History([commits[i] for i in row[1:]], int(row[0]))
-            for p, row in data["files"].items()
-        }
-        return str(data["head"]), files
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        head = data["head"]
+        if not (isinstance(head, str) and _HASH.fullmatch(head)):
+            return None
+        commits = []
+        for t, h, s in data["commits"]:
+            if type(t) is not int or not isinstance(s, str) or not _HASH.fullmatch(h):
+                return None
+            commits.append(Commit(t, redact(s), h))
+        files = {}
+        for p, row in data["files"].items():
+            if not (isinstance(row, list) and row and all(type(i) is int for i in row)):
+                return None
+            if row[0] < len(row) - 1 or not all(0 <= i < len(commits) for i in row[1:]):
+                return None
+            files[str(p)] = History([commits[i] for i in row[1:]], row[0])
+        return head, files
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
         return None
 
 

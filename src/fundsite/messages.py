@@ -12,8 +12,35 @@ from fundsite.diagnostics import Problem
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # reading files
-    "not-utf8": ("ไฟล์นี้ไม่ได้บันทึกเป็น UTF-8 ({detail})", "the file is not UTF-8 text ({detail})"),
+    "not-utf8": (
+        "ไฟล์นี้ไม่ได้บันทึกเป็น UTF-8 ({detail}): บันทึกใหม่เป็น UTF-8",
+        "the file is not UTF-8 text ({detail}): save it as UTF-8",
+    ),
     "unreadable": ("อ่านไฟล์ไม่ได้: {detail}", "the file cannot be read: {detail}"),
+    "utf16": (
+        "ไฟล์นี้บันทึกเป็น UTF-16 (Unicode ของ Notepad): บันทึกใหม่เป็น UTF-8",
+        "the file is saved as UTF-16 (Notepad's 'Unicode'): save it as UTF-8",
+    ),
+    "symlink": (
+        "เป็นลิงก์สัญลักษณ์ (symbolic link) ซึ่ง fundsite ไม่อ่านและไม่เผยแพร่: ใส่ไฟล์จริงแทนลิงก์",
+        "this is a symbolic link, which fundsite neither reads nor publishes: commit the file itself",
+    ),
+    "not-regular-file": (
+        "ไม่ใช่ไฟล์ธรรมดา (เช่น FIFO อุปกรณ์ หรือ socket) จึงไม่อ่าน: ลบออกจากเว็บไซต์",
+        "not a regular file (a FIFO, device or socket), so it is not read: remove it",
+    ),
+    "file-too-large": (
+        "ไฟล์ใหญ่เกินไป ({size} ไบต์ เกินขีดจำกัด {limit} ไบต์)",
+        "the file is too large ({size} bytes; the limit is {limit})",
+    ),
+    "path-outside": (
+        "ที่อยู่ไฟล์ชี้ออกนอกโฟลเดอร์ของเว็บไซต์",
+        "the path leads outside the site's folder",
+    ),
+    "file-name-encoding": (
+        "ชื่อไฟล์หรือโฟลเดอร์นี้ไม่ได้เข้ารหัสเป็น UTF-8 จึงไม่อ่าน: เปลี่ยนชื่อ",
+        "the file or folder name is not UTF-8, so it is not read: rename it",
+    ),
     "front-matter-missing": (
         "ไม่พบส่วนหัวข้อมูล (front matter): บรรทัดแรกของไฟล์ต้องเป็น ---",
         "no front matter: the first line of the file must be ---",
@@ -24,6 +51,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "front-matter-empty": ("ส่วนหัวข้อมูลว่างเปล่า", "the front matter is empty"),
     "yaml-syntax": ("เขียน YAML ผิดรูปแบบ: {detail}", "malformed YAML: {detail}"),
+    "yaml-too-deep": (
+        "เขียนรายการหรือชุดข้อมูลซ้อนกันลึกเกิน {limit} ชั้น",
+        "lists and mappings are nested more than {limit} levels deep",
+    ),
+    "yaml-number": (
+        "YAML อ่าน {value} เป็น{form_th} ได้ค่า {read} ไม่ใช่ตามที่เขียน: ถ้าเป็นรหัสหรือข้อความ"
+        ' ให้ใส่เครื่องหมายคำพูด "{value}"',
+        "YAML reads {value} as {form_en}, {read}, not as written: if it is a code or text, put"
+        ' it in quotes: "{value}"',
+    ),
+    "yaml-bool": (
+        "YAML อ่าน {value} เป็นค่าจริง/เท็จ ({read}) ไม่ใช่ข้อความ: ถ้าหมายถึงข้อความ ให้ใส่เครื่องหมายคำพูด"
+        ' "{value}"',
+        "YAML reads {value} as {read}, not as text: if you mean the word, put it in quotes:"
+        ' "{value}"',
+    ),
+    "text-too-long": (
+        "ข้อความยาวเกินไป ({size} ตัวอักษร เกินขีดจำกัด {limit}): เขียนเนื้อความยาวไว้ใต้ส่วนหัวข้อมูล",
+        "the text is too long ({size} characters; the limit is {limit}): write long text in the"
+        " body, below the front matter",
+    ),
     "duplicate-key": (
         "เขียนช่อง {field} ซ้ำ (เขียนไว้แล้วที่บรรทัด {first_line})",
         "field {field} is written twice (first at line {first_line})",
@@ -52,8 +100,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} is {value}, outside the allowed range ({limit})",
     ),
     "bad-id": (
-        "ช่อง {field} ต้องไม่ว่างและไม่มีช่องว่างหรือ / ({value})",
-        "{field} must be non-empty without spaces or / ({value})",
+        "ช่อง {field} ใช้เป็นรหัสไม่ได้ ({value}): {reason_th}",
+        "{field} cannot be an id ({value}): {reason_en}",
+    ),
+    "bad-file-name": (
+        'ชื่อไฟล์ "{value}" ใช้เป็นรหัสไม่ได้: {reason_th}',
+        'the file name "{value}" cannot be an id: {reason_en}',
+    ),
+    "id-lookalike": (
+        'รหัส "{value}" ดูเหมือนรหัส "{other_id}" ของ{kind_th}ใน {other} จนแยกไม่ออก'
+        " (ต่างกันแค่ตัวพิมพ์เล็ก/ใหญ่หรือลำดับสระและวรรณยุกต์)",
+        'id "{value}" looks the same as id "{other_id}" of the {kind_en} in {other}'
+        " (they differ only in letter case or in the order of Thai marks)",
     ),
     "too-short": ("ช่อง {field} ต้องไม่ว่าง", "{field} must not be empty"),
     "area-empty": (
@@ -171,6 +229,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'ไม่พบไฟล์รูปภาพ "{value}" (ต้องอยู่ในโฟลเดอร์ content/)',
         'photo "{value}" does not exist (it must be under content/)',
     ),
+    "photo-not-image": (
+        'ไฟล์ "{value}" ไม่ใช่รูปภาพที่เผยแพร่ได้ (JPEG, PNG, WebP หรือ GIF)',
+        '"{value}" is not a photo that can be published (JPEG, PNG, WebP or GIF)',
+    ),
+    "media-type": (
+        "ไฟล์ประเภท {value} เผยแพร่ไม่ได้ (อาจมีโค้ดที่ทำงานบนเว็บไซต์): ใช้รูปภาพ JPEG, PNG,"
+        " WebP, GIF หรือเอกสาร PDF",
+        "files of type {value} are not published (they may carry code that runs on the site):"
+        " use JPEG, PNG, WebP or GIF photos, or PDF documents",
+    ),
+    "media-content": (
+        'เนื้อไฟล์ "{value}" ไม่ตรงกับนามสกุลไฟล์ (เช่น ชื่อ .jpg แต่ไม่ใช่ภาพ JPEG): บันทึกไฟล์ใหม่จากโปรแกรมภาพ',
+        'the content of "{value}" does not match its name (e.g. named .jpg but not a JPEG'
+        " image): save it again from a photo program",
+    ),
+    "media-unused": (
+        "ไม่มีระเบียนใดอ้างถึงไฟล์นี้ จึงไม่เผยแพร่: ใส่ไว้ในช่อง photos ของรายงาน หรือลบออก",
+        "no record names this file, so it is not published: list it in a report's photos,"
+        " or remove it",
+    ),
     "region-province-twice": (
         'จังหวัด "{value}" อยู่ในเขต {region} และเขต {other} (อยู่ได้เขตเดียว)',
         'province "{value}" is in region {region} and in region {other} (only one allowed)',
@@ -183,11 +261,67 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'ไม่พบธีม "{value}" (ต้องอยู่ที่ themes/{value}/templates/ หรือใช้ธีม default)',
         'theme "{value}" not found (it must be in themes/{value}/templates/, or use default)',
     ),
+    "theme-name": (
+        "ช่อง {field} ต้องเป็นชื่อธีม (อักษรอังกฤษพิมพ์เล็ก ตัวเลข - _) เช่น default"
+        " ไม่ใช่ที่อยู่ไฟล์ ({value}): ธีมของเว็บไซต์อยู่ที่ themes/<ชื่อ>/",
+        "{field} must be a theme name (lower-case letters, digits, - _) such as default, not a"
+        " path ({value}): a site's own themes are in themes/<name>/",
+    ),
+    "base-url": (
+        "ช่อง {field} ต้องเป็นที่อยู่เว็บไซต์เต็มที่ขึ้นต้นด้วย https:// หรือ http:// เช่น"
+        " https://fund.example.go.th/ ({value})",
+        "{field} must be the site's full address starting with https:// or http://, such as"
+        " https://fund.example.go.th/ ({value})",
+    ),
+    "base-url-missing": (
+        "ไม่ได้กรอกช่อง base_url (ที่อยู่เว็บไซต์): ฟีดและแผนผังเว็บไซต์จะไม่มีที่อยู่เต็ม",
+        "base_url (the site's address) is not set: feeds and the sitemap will lack full addresses",
+    ),
     "template-error": (
         "แม่แบบหน้าเว็บ (theme) ผิดพลาด: {detail}",
         "the theme's template failed: {detail}",
     ),
     "no-site": ("ไม่พบไฟล์ data/site.yaml", "data/site.yaml is missing"),
+    # the output folder (fundsite build -o)
+    "output-link": (
+        "โฟลเดอร์ผลลัพธ์ {value} เป็นลิงก์สัญลักษณ์ในโฟลเดอร์เว็บไซต์ (อาจมาจาก commit) จึงไม่เขียนทับ:"
+        " ลบลิงก์นั้น หรือใช้ -o กับโฟลเดอร์จริง",
+        "the output folder {value} is a symbolic link inside the site (a commit may have placed"
+        " it), so it is not replaced: remove the link, or give -o a real folder",
+    ),
+    "output-holds-site": (
+        "โฟลเดอร์ผลลัพธ์ {value} คือโฟลเดอร์เว็บไซต์หรือมีเว็บไซต์อยู่ข้างใน การสร้างเว็บจะแทนที่ทั้งโฟลเดอร์"
+        " จึงไม่ทำ: ใช้โฟลเดอร์ใหม่ เช่น -o build",
+        "the output folder {value} is the site or holds it, and a build replaces its output"
+        " whole: use a new folder such as -o build",
+    ),
+    "output-in-site-folder": (
+        "โฟลเดอร์ผลลัพธ์ {value} อยู่ใน content/ data/ themes/ หรือ .git ของเว็บไซต์ จึงไม่เขียนทับ:"
+        " ใช้โฟลเดอร์อื่น เช่น -o build",
+        "the output folder {value} is inside the site's content/, data/, themes/ or .git:"
+        " use another folder such as -o build",
+    ),
+    "output-not-folder": (
+        "{value} เป็นไฟล์ ไม่ใช่โฟลเดอร์: ใช้ -o กับโฟลเดอร์",
+        "{value} is a file, not a folder: give -o a folder",
+    ),
+    "output-is-repository": (
+        "โฟลเดอร์ผลลัพธ์ {value} เป็นที่เก็บ git (มี .git) จึงไม่เขียนทับ: ใช้โฟลเดอร์อื่น",
+        "the output folder {value} is a git repository (it holds .git), so it is not replaced:"
+        " use another folder",
+    ),
+    "output-not-ours": (
+        "โฟลเดอร์ผลลัพธ์ {value} มีไฟล์อื่นอยู่แล้วที่ fundsite ไม่ได้สร้าง และการสร้างเว็บจะแทนที่ทั้งโฟลเดอร์:"
+        " ใช้โฟลเดอร์ว่างหรือโฟลเดอร์ใหม่ หรือย้ายไฟล์ในนั้นออกเองก่อน",
+        "the output folder {value} holds files fundsite did not make, and a build replaces it"
+        " whole: use an empty or new folder, or move those files away first",
+    ),
+    "output-committed": (
+        "โฟลเดอร์ผลลัพธ์ {value} มีไฟล์ที่ commit ไว้ใน git ซึ่งอาจมาจาก pull request จึงไม่ใช้:"
+        " นำออกจาก git ด้วย git rm -r --cached {value} แล้วเพิ่มชื่อโฟลเดอร์ใน .gitignore",
+        "the output folder {value} holds files committed to git, which a pull request could"
+        " place, so it is not used: run git rm -r --cached {value} and list it in .gitignore",
+    ),
     # warnings
     "missing-recommended": (
         'ไม่ได้กรอกช่อง {field} (หน้าเว็บจะแสดงว่า "ไม่ระบุ")',
@@ -299,6 +433,35 @@ HINTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Why a text cannot be an id (``validate.types.id_problem``): Thai, English.
+ID_REASONS: dict[str, tuple[str, str]] = {
+    "empty": ("ต้องไม่ว่าง", "it is empty"),
+    "char": (
+        "มีตัวอักษร {char} ซึ่งใช้ในรหัสไม่ได้ (ใช้ได้เฉพาะตัวอักษรไทย อังกฤษ ตัวเลข และ - _ .)",
+        "it holds {char}; ids use only Thai and English letters, digits, and - _ .",
+    ),
+    "start": (
+        "ต้องขึ้นต้นด้วยตัวอักษรหรือตัวเลข ไม่ใช่ {char}",
+        "it must start with a letter or digit, not {char}",
+    ),
+    "dots": (
+        "ห้ามมีจุดสองจุดติดกันหรือจุดท้ายรหัส",
+        "it must not hold two dots in a row or end with a dot",
+    ),
+    "long": ("ยาวเกิน {limit} ไบต์", "it is longer than {limit} bytes"),
+    "reserved": (
+        "เป็นชื่อที่เว็บไซต์ใช้เองแล้ว ให้ตั้งรหัสอื่น",
+        "the site uses that name for its own files; choose another",
+    ),
+}
+
+#: How YAML reads a number written with a leading 0, 0x or a colon (``yaml-number``).
+NUMBER_FORMS: dict[str, tuple[str, str]] = {
+    "octal": ("เลขฐานแปด", "an octal number"),
+    "base": ("เลขฐานสิบหกหรือฐานสอง", "a hexadecimal or binary number"),
+    "sexagesimal": ("เลขฐานหกสิบ (แบบเวลา)", "a base-60 number (like a time)"),
+}
+
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "fund": ("กองทุน", "fund"),
     "plan": ("แผนงาน", "plan"),
@@ -327,6 +490,35 @@ UI: dict[str, tuple[str, str]] = {
         "{errors} error{errors_s}, {warnings} warning{warnings_s} in {files} file{files_s}",
     ),
     "clean": ("ไม่พบปัญหา: ตรวจ {records} ไฟล์", "no problems: {records} files checked"),
+    "no-folder": (
+        "fundsite: ไม่พบโฟลเดอร์ {path} (no such folder)",
+        "fundsite: {path}: no such folder",
+    ),
+    "disk-full": (
+        "fundsite: ดิสก์เต็ม เขียน {path} ไม่ได้: เพิ่มพื้นที่ว่างแล้วสร้างใหม่ (เว็บเดิมยังอยู่ครบ)",
+        "fundsite: the disk is full, {path} could not be written: free some space and build"
+        " again (the previous site is untouched)",
+    ),
+    "read-only": (
+        "fundsite: ไม่มีสิทธิ์เขียน {path} ({detail}): ใช้ -o กับโฟลเดอร์ที่เขียนได้",
+        "fundsite: {path} cannot be written ({detail}): give -o a folder you can write to",
+    ),
+    "os-error": (
+        "fundsite: {path}: {detail} (เว็บเดิมยังอยู่ครบ)",
+        "fundsite: {path}: {detail} (the previous site is untouched)",
+    ),
+    "cache-inside-site": (
+        "fundsite: โฟลเดอร์แคช {path} อยู่ในโฟลเดอร์เว็บไซต์ ซึ่ง commit อาจวางไฟล์ไว้ได้:"
+        " ตั้ง FUNDSITE_CACHE_DIR ให้อยู่นอกเว็บไซต์",
+        "fundsite: the cache folder {path} is inside the site, where a commit could place"
+        " files: point FUNDSITE_CACHE_DIR outside the site",
+    ),
+    "internal-error": (
+        "fundsite ทำงานผิดพลาด (เป็นข้อบกพร่องของโปรแกรม ไม่ใช่ของข้อมูล): {detail}"
+        " โปรดแจ้งผู้ดูแล พร้อมผลของคำสั่งเดิมเมื่อตั้ง FUNDSITE_DEBUG=1",
+        "fundsite failed (a bug in fundsite, not in the records): {detail}; please report it"
+        " with the output of the same command run with FUNDSITE_DEBUG=1",
+    ),
 }
 
 
@@ -343,8 +535,8 @@ def pick(pair: tuple[str, str], lang: str) -> str:
 def _params(problem: Problem, lang: str) -> _Defaults:
     values = _Defaults(problem.params)
     values["field"] = problem.field or ""
-    for key in ("kind", "level", "parent"):
-        names = KIND_NAMES if key == "kind" else LEVEL_NAMES
+    for key in ("kind", "level", "parent", "form"):
+        names = {"kind": KIND_NAMES, "form": NUMBER_FORMS}.get(key, LEVEL_NAMES)
         if (code := problem.params.get(f"{key}_code")) and code in names:
             values[f"{key}_th"], values[f"{key}_en"] = names[code]
     return values

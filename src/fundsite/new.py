@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import yaml
@@ -54,7 +54,6 @@ FUND_KINDS = {
     "programme": ("แผนงานหรือหน่วยงานที่ให้ทุน", "a grant programme"),
 }
 STATUSES = ("proposed", "approved", "in-progress", "completed", "cancelled")
-_ID = re.compile(r"^[^/\\\s]{1,120}$")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # ---- messages ------------------------------------------------------------------------------------
@@ -79,6 +78,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exists": (
         "มีไฟล์ {path} อยู่แล้ว: ไม่เขียนทับ (เปิดไฟล์นั้นแก้ไข หรือใช้รหัสอื่น)",
         "{path} exists already: not overwritten (edit it, or choose another id)",
+    ),
+    "link-on-the-way": (
+        "ไม่เขียน {path}: {link} เป็นลิงก์สัญลักษณ์ (symbolic link) ซึ่ง fundsite ไม่เขียนผ่าน",
+        "{path} is not written: {link} is a symbolic link, which fundsite does not write through",
     ),
     "exists-report": (
         "มีไฟล์ {path} อยู่แล้ว: ไม่เขียนทับ (ถ้าเป็นรายงานอีกเรื่องในวันเดียวกัน "
@@ -120,10 +123,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nearby": ("ที่ใกล้เคียง: {values}", "nearest: {values}"),
     "existing": ("ที่มีอยู่: {values}", "existing: {values}"),
     "none-yet": ("ยังไม่มีเลย: สร้างก่อนด้วย {command}", "there are none yet: first run {command}"),
-    "bad-id": (
-        'รหัส "{value}" ใช้ไม่ได้: ต้องไม่ว่าง ไม่มีช่องว่างหรือ / และยาวไม่เกิน 120 ตัวอักษร',
-        'id "{value}" is not usable: no spaces or /, at most 120 characters',
-    ),
+    "bad-id": ('รหัส "{value}" ใช้ไม่ได้: {reason}', 'id "{value}" is not usable: {reason}'),
     "bad-choice": ('"{value}" ใช้ไม่ได้: เลือกจาก {choices}', '"{value}" is not one of {choices}'),
     "bad-number": ('"{value}" ไม่ใช่จำนวนเต็ม', '"{value}" is not a whole number'),
     "bad-slug": (
@@ -195,12 +195,19 @@ class Stop(Exception):
 # ---- what the site holds (file names only, and the few files a new record refers to) -------------
 
 
-def _front(path: Path) -> dict[str, Any]:
+def _text(root: Path, path: Path) -> str:
+    """A file of the site, read as ``check`` reads it: never through a link (OSError)."""
+    from fundsite.load.safe import read_site_file
+
+    return read_site_file(root, path.relative_to(root).as_posix()).decode("utf-8")
+
+
+def _front(root: Path, path: Path) -> dict[str, Any]:
     """The front matter of one record as plain YAML, or {} when it cannot be read."""
     from fundsite.load.files import split_front_matter
 
     try:
-        parts = split_front_matter(path.read_text(encoding="utf-8"))
+        parts = split_front_matter(_text(root, path))
         if isinstance(parts, str):
             return {}
         data = yaml.safe_load(parts[0])
@@ -240,7 +247,7 @@ class SiteFiles:
             path = self.root / "data" / name
             if path.is_file():
                 try:
-                    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+                    items = yaml.safe_load(_text(self.root, path)) or []
                 except (OSError, UnicodeDecodeError, yaml.YAMLError):
                     return {}
                 return {
@@ -276,8 +283,16 @@ def _nearby(value: str, candidates: list[str], lang: str, create: str) -> str:
 
 
 def parse_id(value: str, lang: str) -> str:
-    if not _ID.match(value):
-        raise Invalid(msg("bad-id", lang, value=value))
+    """An id as ``check`` accepts it (:func:`fundsite.validate.types.id_problem`)."""
+    from fundsite.messages import ID_REASONS, pick
+    from fundsite.validate.types import id_problem
+
+    problem = id_problem(value)
+    if problem is not None:
+        reason, params = problem
+        raise Invalid(
+            msg("bad-id", lang, value=value, reason=pick(ID_REASONS[reason], lang).format(**params))
+        )
     return value
 
 
@@ -582,6 +597,9 @@ def _write(
     **kw: Any,
 ) -> Path:
     path = site / rel
+    for folder in [*reversed(PurePosixPath(rel).parents), PurePosixPath(rel)]:
+        if (site / folder).is_symlink():  # a link in a clone would write outside the site
+            raise Stop(EXIT_EXISTS, [msg("link-on-the-way", lang, path=path, link=folder)])
     if path.exists():
         raise Stop(EXIT_EXISTS, [msg(exists_key, lang, path=path, **kw)])
     if taken is not None:  # the same id in another folder: check would call it a duplicate
@@ -787,7 +805,7 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         "fundsite new fund",
         msg("q-fund", lang),
     )
-    fund_rec = _front(site.funds[fund]) if fund else {}
+    fund_rec = _front(site.root, site.funds[fund]) if fund else {}
     programme_fund = fund_rec.get("kind") == "programme"
     title = form.get("--title", args.title, str, question=msg("q-project-title", lang))
 
@@ -807,7 +825,7 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
                 "--plan", Invalid(msg("unknown-plan", lang, value=args.plan, fund=fund), hint)
             )
         if plan:
-            plan_rec = _front(site.plans[plan])
+            plan_rec = _front(site.root, site.plans[plan])
 
     issues: list[str] = []
     for raw in args.issue or []:
@@ -862,7 +880,7 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     if fund and not plan and issues and year:  # the fund's plan for this issue, if there is one
         guess = f"{fund}-{year}-{issues[0]}"
         if guess in site.plans_of(fund):
-            plan, plan_rec = guess, _front(site.plans[guess])
+            plan, plan_rec = guess, _front(site.root, site.plans[guess])
             form.say(msg("plan-found", lang, plan=plan))
     support = form.get(
         "--support-type",
@@ -1016,7 +1034,7 @@ def new_report(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     project_slug = slugify(project) or "report"
     report_id = report_id or f"{when.isoformat()}-{slug or project_slug}"
 
-    project_rec = _front(site.projects[project])
+    project_rec = _front(site.root, site.projects[project])
     start, end = project_rec.get("start"), project_rec.get("end")
     try:
         start = parse_date(start) if start else None

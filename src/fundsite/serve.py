@@ -1,10 +1,11 @@
 """``fundsite serve``: build into a private folder, serve it on 127.0.0.1, rebuild on change.
 
-:class:`DevServer` builds the site into ``SITE/.fundsite-cache/serve`` (never ``build/``), serves
-it with :class:`http.server.ThreadingHTTPServer`, watches ``content/``, ``data/`` and the themes
-with watchdog and rebuilds after a quiet spell of :data:`DEBOUNCE` seconds. HTML responses (not
-the built files) get a small script that listens on :data:`EVENTS_PATH` and reloads the page when
-a new good build is ready. When a build fails the last good site stays up and the script shows the
+:class:`DevServer` builds the site into its cache folder (:mod:`fundsite.cache`; never
+``build/``), serves it with :class:`http.server.ThreadingHTTPServer`, watches ``content/``,
+``data/`` and the themes with watchdog and rebuilds after a quiet spell of :data:`DEBOUNCE`
+seconds. HTML responses (not the built files) get a small script that listens on
+:data:`EVENTS_PATH` and reloads the page when a new good build is ready. When a build fails the
+last good site stays up and the script shows the
 problems (file:line:col, message and hint) over the page until a good build replaces it.
 
 Any web page the developer has open can send requests to 127.0.0.1, so the server treats every
@@ -45,9 +46,11 @@ from urllib.parse import unquote_to_bytes
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
+from fundsite.cache import site_cache
+from fundsite.console import visible
 from fundsite.diagnostics import Problem
 from fundsite.load.safe import read_site_file, source_lines
-from fundsite.messages import pick
+from fundsite.messages import pick, ui
 
 HOST = "127.0.0.1"
 DEBOUNCE = 0.2  # seconds without file events before a rebuild starts
@@ -552,7 +555,7 @@ class DevServer:
         timeout: float = TIMEOUT,
     ) -> None:
         self.site = Path(site).resolve()
-        self.out = (out or self.site / ".fundsite-cache" / "serve").resolve()
+        self.out = (out or site_cache(self.site) / "serve").resolve()
         self.port = port
         self.lang = lang
         self.search = search
@@ -924,7 +927,7 @@ class DevServer:
             line += self.text("failed", seconds=status.seconds)
         if status.changed:  # an existing file rather than an editor's temporary one
             first = next((p for p in status.changed if Path(p).exists()), status.changed[0])
-            shown = _relative(first, self.site)
+            shown = visible(_relative(first, self.site))
             more = f" +{len(status.changed) - 1}" if len(status.changed) > 1 else ""
             line += f"  ← {shown}{more}"
         self.log(line)
@@ -1011,7 +1014,7 @@ def run(args: argparse.Namespace) -> int:
     """``fundsite serve`` from the command line."""
     site = Path(args.site)
     if not site.is_dir():
-        print(f"fundsite: {site}: no such folder", file=sys.stderr)
+        print(ui("no-folder", args.lang, path=visible(str(site))), file=sys.stderr)
         return 2
     dev = DevServer(
         site,

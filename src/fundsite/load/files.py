@@ -7,13 +7,23 @@ loading goes on with the next file so that one run reports everything.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fundsite.diagnostics import Problem
-from fundsite.load.yamlpos import DuplicateKey, PosDict, PosList, YamlSyntaxError, parse_yaml
+from fundsite.load.safe import SiteReader, UnsafeFile, read_site_file
+from fundsite.load.yamlpos import (
+    MAX_DEPTH,
+    DuplicateKey,
+    PosDict,
+    PosList,
+    Surprise,
+    YamlSyntaxError,
+    parse_yaml,
+)
 
 #: Record kinds kept in ``content/<folder>/`` and the folder depth their files sit at.
 CONTENT_KINDS: dict[str, str] = {
@@ -38,19 +48,126 @@ class RawRecord:
     digest: str = ""  # hash of the file's bytes: what incremental builds compare
 
 
+@dataclass
+class Inventory:
+    """What a site holds, found without following a link: record files, media, problems."""
+
+    records: list[tuple[str, str]] = field(default_factory=list)  # (kind, site-relative path)
+    media: list[str] = field(default_factory=list)  # "media/…", relative to content/
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _order(rel: str) -> list[str]:
+    """Files are read in the order of their path parts (as ``sorted(Path.rglob())`` gave)."""
+    return rel.split("/")
+
+
+def scan(site: Path) -> Inventory:
+    """Every record file and media file of the site, in a stable order.
+
+    Nothing is followed: a symbolic link anywhere under ``data/``, ``content/`` or
+    ``themes/`` (or one of those folders itself) is reported as an error naming the link and
+    is neither read nor published; so are FIFOs, devices and sockets. Hidden entries (``.``)
+    are skipped.
+    """
+    found = Inventory()
+    data = _folder(site, "data", found)
+    if data:
+        for stem, kind in DATA_FILES.items():
+            for suffix in (".yaml", ".yml"):
+                entry = data.get(f"{stem}{suffix}")
+                if entry is not None and _regular(entry, f"data/{stem}{suffix}", found):
+                    found.records.append((kind, f"data/{stem}{suffix}"))
+    content = _folder(site, "content", found)
+    if content:
+        for folder, kind in CONTENT_KINDS.items():
+            files = sorted(
+                (rel for rel in _walk(site, f"content/{folder}", found) if rel.endswith(".md")),
+                key=_order,
+            )
+            found.records.extend((kind, rel) for rel in files)
+        media = sorted(_walk(site, "content/media", found), key=_order)
+        found.media = [rel.removeprefix("content/") for rel in media]
+    for _ in _walk(site, "themes", found):  # the portal's own themes: links only
+        pass
+    return found
+
+
+def _folder(site: Path, name: str, found: Inventory) -> dict[str, os.DirEntry[str]] | None:
+    """The entries of a top folder of the site, or None when it is missing or a link."""
+    path = site / name
+    if path.is_symlink():
+        found.problems.append(_problem("symlink", name))
+        return None
+    if not path.is_dir():
+        return None
+    with os.scandir(path) as entries:
+        return {e.name: e for e in entries}
+
+
+def _regular(entry: os.DirEntry[str], rel: str, found: Inventory) -> bool:
+    """True for a regular file; a link or a special file is reported."""
+    if entry.is_symlink():
+        found.problems.append(_problem("symlink", rel))
+        return False
+    if not entry.is_file(follow_symlinks=False):
+        if not entry.is_dir(follow_symlinks=False):
+            found.problems.append(_problem("not-regular-file", rel))
+        return False
+    return True
+
+
+def _walk(site: Path, top: str, found: Inventory) -> Iterator[str]:
+    """Site-relative paths of the regular files under ``top``, links reported, not followed."""
+    root = site / top
+    if root.is_symlink():
+        found.problems.append(_problem("symlink", top))
+        return
+    if not root.is_dir():
+        return
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(site / folder))
+        except OSError as exc:
+            found.problems.append(_problem("unreadable", folder, detail=exc.strerror or str(exc)))
+            continue
+        for entry in entries:
+            rel = f"{folder}/{entry.name}"
+            if not _printable_name(entry.name):
+                found.problems.append(_problem("file-name-encoding", _shown(rel)))
+                continue
+            if entry.is_symlink():
+                found.problems.append(_problem("symlink", rel))
+            elif entry.name.startswith("."):
+                continue
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(rel)
+            elif entry.is_file(follow_symlinks=False):
+                yield rel
+            else:
+                found.problems.append(_problem("not-regular-file", rel))
+
+
+def _printable_name(name: str) -> bool:
+    """A name that can be shown and written back: valid UTF-8 (no surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(rel: str) -> str:
+    """A path with undecodable bytes, as text that can be printed."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def discover(site: Path) -> Iterator[tuple[str, Path]]:
     """Yield ``(kind, path)`` for every record file of the site, in a stable order."""
-    data = site / "data"
-    for stem, kind in DATA_FILES.items():
-        for suffix in (".yaml", ".yml"):
-            if (data / f"{stem}{suffix}").is_file():
-                yield kind, data / f"{stem}{suffix}"
-    content = site / "content"
-    for folder, kind in CONTENT_KINDS.items():
-        root = content / folder
-        if root.is_dir():
-            for path in sorted(root.rglob("*.md")):
-                yield kind, path
+    for kind, rel in scan(site).records:
+        yield kind, site / rel
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int] | str:
@@ -74,17 +191,28 @@ def _problem(code: str, path: str, pos: tuple[int, int] = (1, 1), **params: Any)
     return Problem("error", code, path, pos[0], pos[1], params=params)
 
 
-def read_record(kind: str, path: Path, site: Path) -> tuple[list[RawRecord], list[Problem]]:
-    """Read one file. Data files hold lists (issues, regions) or a mapping (site)."""
+def read_record(
+    kind: str, path: Path, site: Path, reader: SiteReader | None = None
+) -> tuple[list[RawRecord], list[Problem]]:
+    """Read one file. Data files hold lists (issues, regions) or a mapping (site).
+
+    The file is read through ``reader`` (or a new :class:`SiteReader`): never through a link.
+    """
     rel = path.relative_to(site).as_posix()
     try:
-        data_bytes = path.read_bytes()
-        digest = hashlib.blake2b(data_bytes, digest_size=12).hexdigest()
-        text = data_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [_problem("not-utf8", rel, (1, 1), detail=str(exc.reason))]
+        data_bytes = read_site_file(site, rel) if reader is None else reader.read(rel)
+    except UnsafeFile as exc:
+        return [], [_problem(exc.code, rel, (1, 1), **exc.params)]
     except OSError as exc:
         return [], [_problem("unreadable", rel, (1, 1), detail=exc.strerror or str(exc))]
+    digest = hashlib.blake2b(data_bytes, digest_size=12).hexdigest()
+    if _looks_utf16(data_bytes):
+        return [], [_problem("utf16", rel)]
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data_bytes[: exc.start].count(b"\n") + 1
+        return [], [_problem("not-utf8", rel, (line, 1), detail=str(exc.reason))]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     body, body_line, offset = "", 1, 0
     if path.suffix == ".md":
@@ -95,10 +223,11 @@ def read_record(kind: str, path: Path, site: Path) -> tuple[list[RawRecord], lis
     else:
         yaml_text = text
     try:
-        data, duplicates = parse_yaml(yaml_text, line_offset=offset)
+        data, findings = parse_yaml(yaml_text, line_offset=offset)
     except YamlSyntaxError as exc:
-        return [], [_problem("yaml-syntax", rel, exc.pos, detail=exc.problem)]
-    problems = [_duplicate(rel, d) for d in duplicates]
+        params = {"limit": MAX_DEPTH} if exc.code == "yaml-too-deep" else {"detail": exc.problem}
+        return [], [_problem(exc.code, rel, exc.pos, **params)]
+    problems = [_finding(rel, d) for d in findings]
     if kind in ("issue", "region"):
         if not isinstance(data, PosList):
             return [], [*problems, _problem("data-not-list", rel, _start(data))]
@@ -113,11 +242,21 @@ def read_record(kind: str, path: Path, site: Path) -> tuple[list[RawRecord], lis
     return [RawRecord(kind, rel, data, body, body_line, digest)], problems
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 file (Windows Notepad's "Unicode"): a byte-order mark, or NULs between ASCII."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:200]
+    return len(head) >= 4 and head.count(b"\0") * 3 >= len(head)
+
+
 def _start(data: Any, offset: int = 0) -> tuple[int, int]:
     return getattr(data, "pos", (offset + 1, 1))
 
 
-def _duplicate(path: str, dup: DuplicateKey) -> Problem:
+def _finding(path: str, dup: DuplicateKey | Surprise) -> Problem:
+    if isinstance(dup, Surprise):
+        return _problem(dup.code, path, dup.pos, **dup.params)
     return Problem(
         "error",
         "duplicate-key",

@@ -14,6 +14,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 #: The largest record or data file fundsite reads (a long project write-up is ~20 kB).
 MAX_RECORD_BYTES = 2 * 1024 * 1024
@@ -84,15 +85,15 @@ class SiteReader:
         self._dir = (folder, fd)
         return fd
 
-    def read(self, rel: str, limit: int = MAX_RECORD_BYTES) -> bytes:
-        """The bytes of the regular file ``rel`` (site-relative, ``/``-separated).
+    def open(self, rel: str, limit: int = MAX_RECORD_BYTES) -> BinaryIO:
+        """The regular file ``rel`` (site-relative, ``/``-separated), open for reading.
 
         Raises :class:`UnsafeFile` for a link, a non-regular file or one above ``limit``
-        bytes, :class:`OSError` when it cannot be read.
+        bytes, :class:`OSError` when it cannot be opened.
         """
         parts = _parts(rel)
-        if not _DIR_FD:  # no openat(): check each component, then read
-            return _read_checked(self.site, rel, parts, limit)
+        if not _DIR_FD:  # no openat(): check each component, then open
+            return _open_checked(self.site, rel, parts, limit)
         folder = self._folder(rel, parts)
         try:
             fd = os.open(parts[-1], os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=folder)
@@ -100,16 +101,29 @@ class SiteReader:
             if exc.errno == errno.ELOOP and _is_link(folder, parts[-1]):
                 raise UnsafeFile("symlink", rel) from None
             raise
-        with os.fdopen(fd, "rb") as f:
-            info = os.fstat(f.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise UnsafeFile("not-regular-file", rel)
-            if info.st_size > limit:
-                raise UnsafeFile("file-too-large", rel, size=info.st_size, limit=limit)
+        f = os.fdopen(fd, "rb")
+        try:
+            _check_opened(f, rel, limit)
+        except BaseException:
+            f.close()
+            raise
+        return f
+
+    def read(self, rel: str, limit: int = MAX_RECORD_BYTES) -> bytes:
+        """The bytes of the regular file ``rel``: see :meth:`open`."""
+        with self.open(rel, limit) as f:
             data = f.read(limit + 1)
-        if len(data) > limit:
+        if len(data) > limit:  # it grew since it was opened
             raise UnsafeFile("file-too-large", rel, size=len(data), limit=limit)
         return data
+
+
+def _check_opened(f: BinaryIO, rel: str, limit: int) -> None:
+    info = os.fstat(f.fileno())
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile("not-regular-file", rel)
+    if info.st_size > limit:
+        raise UnsafeFile("file-too-large", rel, size=info.st_size, limit=limit)
 
 
 def _is_link(dir_fd: int, name: str) -> bool:
@@ -119,20 +133,19 @@ def _is_link(dir_fd: int, name: str) -> bool:
         return False
 
 
-def _read_checked(site: Path, rel: str, parts: list[str], limit: int) -> bytes:
+def _open_checked(site: Path, rel: str, parts: list[str], limit: int) -> BinaryIO:
     path = site
     for i, name in enumerate(parts):
         path = path / name
-        mode = os.lstat(path).st_mode
-        if stat.S_ISLNK(mode):
+        if stat.S_ISLNK(os.lstat(path).st_mode):
             raise UnsafeFile("symlink", "/".join(parts[: i + 1]))
-    if not stat.S_ISREG(mode):
-        raise UnsafeFile("not-regular-file", rel)
-    with open(path, "rb") as f:
-        data = f.read(limit + 1)
-    if len(data) > limit:
-        raise UnsafeFile("file-too-large", rel, size=len(data), limit=limit)
-    return data
+    f = open(path, "rb")  # noqa: SIM115 - returned open
+    try:
+        _check_opened(f, rel, limit)
+    except BaseException:
+        f.close()
+        raise
+    return f
 
 
 def read_site_file(site: Path, rel: str, limit: int = MAX_RECORD_BYTES) -> bytes:

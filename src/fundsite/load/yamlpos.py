@@ -64,14 +64,34 @@ class DuplicateKey:
     first: Pos
 
 
+@dataclass(frozen=True)
+class Surprise:
+    """A value YAML would read as something else than what was written (``010231`` as the
+    octal 4249, ``1:30:00`` as 5400, ``yes`` as true), or one beyond a limit; ``code`` names
+    the message. The value is kept as the text written."""
+
+    code: str
+    pos: Pos
+    params: dict[str, Any]
+
+
+#: The longest text one value may hold (a project's rationale goes in the body, not a field).
+MAX_TEXT = 20_000
+#: How deep mappings and lists may nest (records nest three or four levels).
+MAX_DEPTH = 20
+
+
 class YamlSyntaxError(Exception):
     """Malformed YAML, with the position libyaml reported."""
 
-    def __init__(self, problem: str, pos: Pos, context: str | None = None) -> None:
+    def __init__(
+        self, problem: str, pos: Pos, context: str | None = None, code: str = "yaml-syntax"
+    ) -> None:
         super().__init__(problem)
         self.problem = problem
         self.pos = pos
         self.context = context
+        self.code = code  # the message: yaml-syntax, or yaml-too-deep
 
 
 #: Characters YAML 1.1 (libyaml) counts as line breaks but editors, Git and GitHub do not.
@@ -111,7 +131,7 @@ _RESOLVER_FIRST = frozenset(k for k in yaml.SafeLoader.yaml_implicit_resolvers i
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     line_offset = 0
     line_map: list[tuple[int, int]] | None = None
-    duplicates: list[DuplicateKey]
+    duplicates: list[DuplicateKey | Surprise]  # what files.read_record reports
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         """Plain text that cannot be a number, bool, null or date is text: skip the regexes."""
@@ -189,17 +209,11 @@ class _Converter:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
+        if len(node.value) > MAX_TEXT:
+            _too_long(self.loader, node.value, self._at(node.start_mark))
         if tag in (_STR, _TIMESTAMP):
             return node.value
-        if tag == _INT and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
-            return int(node.value)
-        if tag == _FLOAT:
-            text = node.value.replace("_", "")
-            try:
-                return Decimal(text)
-            except InvalidOperation:  # .inf, .nan: keep the text, validation says what is wrong
-                return text
-        return self.loader.construct_object(node, deep=True)
+        return _typed(self.loader, tag, node.value, self._at(node.start_mark), node)
 
 
 class _Fallback(Exception):
@@ -210,21 +224,68 @@ _NO_KEY = object()
 _SIMPLE_CHARS = ("&", "*", "!", "<<", "?")
 
 
-def _plain_scalar(loader: _Loader, value: str) -> Any:
+def _plain_scalar(loader: _Loader, value: str, pos: Pos) -> Any:
     """A plain (unquoted) scalar, typed as YAML 1.1 would, floats as exact Decimals."""
     if value[:1] not in _RESOLVER_FIRST:
         return value
     tag = yaml.SafeLoader.resolve(loader, yaml.ScalarNode, value, (True, False))
     if tag in (_STR, _TIMESTAMP):
         return value
-    if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
-        return int(value)
+    return _typed(loader, tag, value, pos, None)
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+#: YAML 1.1's booleans that YAML 1.2, editors and people read as words.
+_TRUE_FALSE = frozenset({"true", "false"})
+
+
+def _typed(loader: _Loader, tag: str, value: str, pos: Pos, node: yaml.Node | None) -> Any:
+    """A plain scalar that YAML 1.1 types as ``tag`` (a number, bool or null).
+
+    Where YAML would silently read something else than what was written (octal ``010231``,
+    hexadecimal ``0x1F``, base-60 ``1:30:00``, ``yes``/``no``/``on``/``off``) the text is kept
+    and a :class:`Surprise` says how to write it; floats are exact Decimals.
+    """
+    if tag == _INT:
+        if value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)
+        digits = value.lstrip("+-").replace("_", "").lower()
+        form = (
+            "sexagesimal"
+            if ":" in value
+            else "base"
+            if digits[:2] in ("0x", "0b")
+            else "octal"
+            if digits[:1] == "0" and len(digits) > 1
+            else None
+        )
+        number = loader.construct_object(node or yaml.ScalarNode(tag, value), deep=True)
+        if form is None:
+            return number  # -5, 1_000: the number written
+        loader.duplicates.append(
+            Surprise("yaml-number", pos, {"value": value, "read": number, "form_code": form})
+        )
+        return value
     if tag == _FLOAT:
+        if ":" in value:
+            read = loader.construct_object(node or yaml.ScalarNode(tag, value), deep=True)
+            params = {"value": value, "read": read, "form_code": "sexagesimal"}
+            loader.duplicates.append(Surprise("yaml-number", pos, params))
+            return value
         try:
             return Decimal(value.replace("_", ""))
-        except InvalidOperation:
+        except InvalidOperation:  # .inf, .nan: keep the text, validation says what is wrong
             return value
-    return loader.construct_object(yaml.ScalarNode(tag, value), deep=True)
+    if tag == _BOOL and value.lower() not in _TRUE_FALSE:
+        read = "true" if value.lower() in ("yes", "on", "y") else "false"
+        loader.duplicates.append(Surprise("yaml-bool", pos, {"value": value, "read": read}))
+        return value
+    return loader.construct_object(node or yaml.ScalarNode(tag, value), deep=True)
+
+
+def _too_long(loader: _Loader, value: str, pos: Pos) -> None:
+    params = {"size": len(value), "limit": MAX_TEXT}
+    loader.duplicates.append(Surprise("text-too-long", pos, params))
 
 
 def _from_events(loader: _Loader) -> Any:
@@ -249,7 +310,11 @@ def _from_events(loader: _Loader) -> Any:
         if kind is yaml.ScalarEvent:
             if event.anchor or (event.tag and event.tag != "!"):
                 raise _Fallback
-            value: Any = _plain_scalar(loader, event.value) if event.implicit[0] else event.value
+            if len(event.value) > MAX_TEXT:
+                _too_long(loader, event.value, pos)
+            value: Any = (
+                _plain_scalar(loader, event.value, pos) if event.implicit[0] else event.value
+            )
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.anchor or (event.tag and event.tag not in ("!", None)):
                 raise _Fallback
@@ -277,6 +342,8 @@ def _from_events(loader: _Loader) -> Any:
             root = value
         if type(value) is PosDict or type(value) is PosList:
             stack.append([value, _NO_KEY, None])
+            if len(stack) > MAX_DEPTH:
+                raise _too_deep(pos)
     if not loader.check_event(yaml.StreamEndEvent):
         event = loader.get_event()
         raise yaml.composer.ComposerError(
@@ -286,6 +353,29 @@ def _from_events(loader: _Loader) -> Any:
             event.start_mark,
         )
     return root
+
+
+def _too_deep(pos: Pos) -> YamlSyntaxError:
+    return YamlSyntaxError(f"nested more than {MAX_DEPTH} levels", pos, code="yaml-too-deep")
+
+
+def _depth_checked(text: str, line_offset: int) -> None:
+    """Raise :class:`YamlSyntaxError` where the document nests deeper than :data:`MAX_DEPTH`,
+    reading events only (composing nodes would recurse once per level)."""
+    loader = _BaseLoader(text)
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _too_deep((mark.line + 1 + line_offset, mark.column + 1))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
 
 
 MAX_NODES = 1_000_000
@@ -314,8 +404,9 @@ def _offset_pos(text: str, position: int, line_offset: int) -> Pos:
     return (line + 1 + line_offset, position - (before.rfind("\n") + 1) + 1)
 
 
-def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, list[DuplicateKey]]:
-    """Parse one YAML document; positions are shifted by ``line_offset`` lines.
+def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, list[DuplicateKey | Surprise]]:
+    """Parse one YAML document; positions are shifted by ``line_offset`` lines. Also returns
+    the keys written twice and the values YAML would silently change (:class:`Surprise`).
 
     Raises :class:`YamlSyntaxError` for malformed input (never another exception type).
     """
@@ -331,6 +422,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, list[DuplicateKey]
                 loader.dispose()
                 loader = _Loader(text)
                 loader.line_offset, loader.line_map, loader.duplicates = line_offset, None, []
+        _depth_checked(text, line_offset)
         node = loader.get_single_node()
         if node is not None and "*" in text and _expanded_size(node, {}) > MAX_NODES:
             raise YamlSyntaxError(

@@ -7,14 +7,11 @@ A project page makes ~90 template calls; Jinja's generic ``Context.call`` costs 
   so Jinja's optimizer writes it into the template as static, already escaped text;
 * fundsite's own helpers (``url``, ``area_name``, …: :class:`Direct`) and macros are called
   straight away, and templates' globals are a plain dict (:class:`FastEnvironment`);
-* the header and footer are rendered once per set of links (:class:`Partials`);
-* the bytecode cache keys compiled templates by the labels they folded in.
+* the header and footer are rendered once per set of links (:class:`Partials`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from types import BuiltinMethodType
 from typing import Any
@@ -132,20 +129,3 @@ class Partials:
         self._targets[name] = tuple(asked)
         self._html[(name, *map(url, asked))] = html
         return html
-
-
-class SaltedBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """A bytecode cache whose keys include what compiled templates fold in (the labels)."""
-
-    def __init__(self, directory: str, salt: str) -> None:
-        super().__init__(directory)
-        self.salt = salt
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return super().get_cache_key(f"{self.salt}|{name}", filename)
-
-
-def labels_salt(labels: Mapping[str, str]) -> str:
-    """A short digest of the folded labels, for :class:`SaltedBytecodeCache`."""
-    text = json.dumps(labels, sort_keys=True, ensure_ascii=False)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()

@@ -12,16 +12,16 @@ from typing import Any
 
 from fundsite.diagnostics import Problem
 from fundsite.load.files import CONTENT_KINDS, DATA_FILES, RawRecord
+from fundsite.messages import ID_REASONS
 from fundsite.thai import fiscal_year
 from fundsite.validate import rules
 from fundsite.validate.areas import AreaIssue, province_code, resolve
 from fundsite.validate.collector import Collector
-from fundsite.validate.graph import (
-    Node,
-    SiteGraph,
-)
+from fundsite.validate.graph import Node, SiteGraph
+from fundsite.validate.media import check_media
 from fundsite.validate.models import MODELS, AreaRef, Issue, Region, Site
 from fundsite.validate.records import NODE_TYPES, Checked, CheckedFiles
+from fundsite.validate.types import id_problem, id_skeleton
 
 _GRAPH_FIELD = {
     "fund": "funds",
@@ -124,6 +124,8 @@ def link_staged(
                 other_line="",
             )
         issues[issue.id] = issue
+    media_types, media_problems = check_media(site_dir, checked.media)
+    out.problems.extend(media_problems)
     region_records = [(c.raw, c.model) for c in by_kind["region"]]
     region_of = _regions(region_records, out)
     graph = SiteGraph(
@@ -131,10 +133,13 @@ def link_staged(
         issues=issues,
         regions={r.id: r for _, r in region_records},
         region_of_province=region_of,
-        media=_media(site_dir),
+        media=media_types,
         data_digest=":".join(sorted({c.raw.digest for c in checked.records if c.raw})),
     )
+    if "base_url" not in site.model_fields_set:
+        out.add(Problem("warning", "base-url-missing", sites[0].path, field="base_url"))
     first_seen: dict[tuple[str, str], Node] = {}
+    lookalikes: dict[tuple[str, str], Node] = {}
     for kind in NODE_TYPES:
         store = getattr(graph, _GRAPH_FIELD[kind])
         for record in by_kind[kind]:
@@ -145,6 +150,11 @@ def link_staged(
                 node.slug = stem  # type: ignore[attr-defined]
                 if model.id is None:
                     model.id = stem
+            bad_name = id_problem(stem)
+            if bad_name is not None and (kind == "page" or model.id == stem):
+                _bad_file_name(out, node, stem, *bad_name)
+                _mark_broken(out, kind, node.path, model.id)
+                continue
             if model.id != stem:
                 out.at(node, ("id",), "id-mismatch", hint="hint-rename", value=model.id, stem=stem)
                 _mark_broken(out, kind, node.path, model.id)
@@ -161,7 +171,21 @@ def link_staged(
                     other_line=out.position(other, ())[0],
                 )
                 continue
-            first_seen[(kind, model.id)] = node
+            skeleton = (kind, id_skeleton(model.id))
+            if skeleton in lookalikes:
+                other = lookalikes[skeleton]
+                out.at(
+                    node,
+                    ("id",) if "id" in (node.raw or {}) else (),
+                    "id-lookalike",
+                    value=model.id,
+                    other_id=other.id,
+                    kind_code=kind,
+                    other=other.path,
+                )
+                _mark_broken(out, kind, node.path, model.id)
+                continue
+            lookalikes[skeleton] = first_seen[(kind, model.id)] = node
             store[model.id] = node
     _link_funds(graph, out)
     _link_plans(graph, out)
@@ -174,12 +198,20 @@ def link_staged(
     return graph, out.problems, rules_from
 
 
-def _media(site_dir: Path) -> set[str]:
-    root = site_dir / "content"
-    media = root / "media"
-    if not media.is_dir():
-        return set()
-    return {p.relative_to(root).as_posix() for p in media.rglob("*") if p.is_file()}
+def _bad_file_name(out: Collector, node: Node, stem: str, reason: str, params: dict) -> None:
+    th, en = ID_REASONS[reason]
+    out.add(
+        Problem(
+            "error",
+            "bad-file-name",
+            node.path,
+            params={
+                "value": stem,
+                "reason_th": th.format(**params),
+                "reason_en": en.format(**params),
+            },
+        )
+    )
 
 
 def _areas(node: Node, graph: SiteGraph, out: Collector) -> list[Any]:

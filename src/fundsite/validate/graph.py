@@ -116,7 +116,7 @@ class SiteGraph:
     projects: dict[str, ProjectNode] = field(default_factory=dict)
     reports: dict[str, ReportNode] = field(default_factory=dict)
     pages: dict[str, PageNode] = field(default_factory=dict)
-    media: set[str] = field(default_factory=set)
+    media: dict[str, str | None] = field(default_factory=dict)  # media/… → type (None: refused)
     data_digest: str = ""  # hash of data/*.yaml: every page depends on them
 
     def __post_init__(self) -> None:

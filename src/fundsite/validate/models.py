@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from fundsite.validate.types import Date, FiscalYear, Money, Text
+from fundsite.validate.types import BaseUrl, Date, FiscalYear, Id, Money, Text, ThemeName
 
 
 class Record(BaseModel):
@@ -63,7 +63,6 @@ Areas = Annotated[
 ]
 #: Text that must be stated when its field is required (a title of "" is no title).
 Name = Annotated[Text, Field(min_length=1)]
-Id = Annotated[Text, Field(min_length=1, max_length=120, pattern=r"^[^/\\\s]+$")]
 
 
 class Income(Record):
@@ -222,10 +221,10 @@ class Site(Record):
     title: Name
     title_en: Text | None = None
     description: Text | None = None
-    base_url: Text = "/"
+    base_url: BaseUrl = "/"  # not written: links stay relative, feeds and sitemap say "/"
     language: Literal["th", "en"] = "th"
     currency: Literal["THB"] = "THB"
-    theme: Text = "default"
+    theme: ThemeName = "default"
 
 
 class Issue(Record):

@@ -25,7 +25,9 @@ from fundsite.validate import rules
 from fundsite.validate.build_graph import link_staged
 from fundsite.validate.collector import Collector
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
+from fundsite.validate.media import media_refs
 from fundsite.validate.records import CheckedFiles, check_record
+from fundsite.validate.types import id_skeleton
 
 
 @dataclass
@@ -133,9 +135,9 @@ def _recheck(state: CheckState, rel: str) -> tuple[Node | None, Node | None, lis
         return None
     path = state.site_dir / rel
     if not path.is_file():
-        if isinstance(old, ReportNode):
+        if isinstance(old, ReportNode) and not media_refs(old):
             return old, None, []  # a deleted report: nothing links to reports
-        return None
+        return None  # (one that named media may leave them unused: not published)
     raws, load_problems = read_record(kind, path, state.site_dir)
     if load_problems or len(raws) != 1:
         return None
@@ -158,9 +160,17 @@ def _can_add(state: CheckState, new: Node) -> bool:
         isinstance(new, ReportNode)
         and new.record.id == PurePosixPath(new.path).stem
         and new.record.id not in state.graph.reports
+        and not _looks_like_a_report(state, new.record.id)
+        and not media_refs(new)
         and new.record.area is None
         and new.record.project in state.graph.projects
     )
+
+
+def _looks_like_a_report(state: CheckState, report_id: str) -> bool:
+    """Another report's id cannot be told apart from this one (see ``id_skeleton``)."""
+    skeleton = id_skeleton(report_id)
+    return any(id_skeleton(other) == skeleton for other in state.graph.reports)
 
 
 def _add_report(state: CheckState, report: ReportNode) -> None:
@@ -190,17 +200,27 @@ def _remove_report(state: CheckState, report: ReportNode) -> None:
 
 
 def _link_keys(node: Node) -> tuple[Any, ...]:
-    """What decides where a record sits in the graph: if it changes, the graph changes."""
+    """What decides where a record sits in the graph: if it changes, the graph changes (the
+    media it names decide which media are published)."""
     rec: Any = node.record  # type: ignore[attr-defined]
     if isinstance(node, FundNode):
-        return (rec.id, rec.area)
+        return (rec.id, rec.area, media_refs(node))
     if isinstance(node, PlanNode):
-        return (rec.id, rec.fund, rec.fiscal_year, rec.issue)
+        return (rec.id, rec.fund, rec.fiscal_year, rec.issue, media_refs(node))
     if isinstance(node, ProjectNode):
         dates = None if rec.plan else (rec.approved_on, rec.start)  # its fiscal year
-        return (rec.id, rec.fund, rec.plan, rec.programme, rec.issues, rec.area, dates)
+        return (
+            rec.id,
+            rec.fund,
+            rec.plan,
+            rec.programme,
+            rec.issues,
+            rec.area,
+            dates,
+            media_refs(node),
+        )
     if isinstance(node, ReportNode):
-        return (rec.id, rec.project, rec.area)
+        return (rec.id, rec.project, rec.area, media_refs(node))
     return (object(),)  # free pages: never patched
 
 

@@ -171,4 +171,6 @@ def _code_for(kind: str, ctx: dict[str, Any], params: dict[str, Any]) -> tuple[s
         "fiscal-year-ce": "hint-fiscal-be",
         "money-decimals": "hint-money",
     }
+    if kind == "base-url" and "suggestion" in ctx:
+        return kind, "hint-did-you-mean"
     return kind, hints.get(kind)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from fundsite.diagnostics import Problem
-from fundsite.load.files import RawRecord, discover, read_record
+from fundsite.load.files import RawRecord, read_record, scan
+from fundsite.load.safe import SiteReader
 from fundsite.validate import rules
 from fundsite.validate.collector import Collector
 from fundsite.validate.graph import FundNode, Node, PageNode, PlanNode, ProjectNode, ReportNode
@@ -50,6 +51,7 @@ class CheckedFiles:
     load_problems: list[Problem]  # files that could not be read or parsed
     problems: list[Problem]  # problems of single records
     files: int
+    media: list[str] = field(default_factory=list)  # "media/…" files, relative to content/
 
 
 def _without_bad_fields(data: Any, exc: ValidationError, model: Any) -> Any:
@@ -122,27 +124,32 @@ def _check_batch(args: tuple[list[tuple[str, str]], str]) -> CheckedFiles:
     out = Collector(root)
     checked: list[Checked] = []
     load_problems: list[Problem] = []
-    for kind, path in items:
-        raws, problems = read_record(kind, Path(path), root)
-        load_problems.extend(problems)
-        checked.extend(check_record(raw, out) for raw in raws)
+    with SiteReader(root) as reader:
+        for kind, rel in items:
+            raws, problems = read_record(kind, root / rel, root, reader)
+            load_problems.extend(problems)
+            checked.extend(check_record(raw, out) for raw in raws)
     return CheckedFiles(checked, load_problems, out.problems, len(items))
 
 
 def check_files(site: Path, workers: int | None = None) -> CheckedFiles:
     """Read and check every record file of ``site``, in parallel processes for large sites."""
     site = site.resolve()
-    files = [(kind, str(path)) for kind, path in discover(site)]
+    inventory = scan(site)
+    files = inventory.records
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(files) < 2000:
-        return _check_batch((files, str(site)))
-    chunk = max(200, len(files) // (workers * 8))
-    batches = [(files[i : i + chunk], str(site)) for i in range(0, len(files), chunk)]
-    result = CheckedFiles([], [], [], 0)
-    with ProcessPoolExecutor(workers) as pool:
-        for part in pool.map(_check_batch, batches):
-            result.records.extend(part.records)
-            result.load_problems.extend(part.load_problems)
-            result.problems.extend(part.problems)
-            result.files += part.files
+        result = _check_batch((files, str(site)))
+    else:
+        chunk = max(200, len(files) // (workers * 8))
+        batches = [(files[i : i + chunk], str(site)) for i in range(0, len(files), chunk)]
+        result = CheckedFiles([], [], [], 0)
+        with ProcessPoolExecutor(workers) as pool:
+            for part in pool.map(_check_batch, batches):
+                result.records.extend(part.records)
+                result.load_problems.extend(part.load_problems)
+                result.problems.extend(part.problems)
+                result.files += part.files
+    result.load_problems[:0] = inventory.problems
+    result.media = inventory.media
     return result

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from fundsite.diagnostics import Problem
 from fundsite.load.yamlpos import PosList
 from fundsite.thai import format_baht, format_date
+from fundsite.validate import media
 from fundsite.validate.graph import Node, SiteGraph
 from fundsite.validate.models import RECOMMENDED
 
@@ -141,10 +142,6 @@ def reports(graph: SiteGraph, out: Collector) -> None:
                 start=format_date(rec.start),
                 end=format_date(rec.end),
             )
-        for i, photo in enumerate(report.record.photos):
-            src = photo.src.lstrip("./")
-            if ".." in PurePosixPath(src).parts or src not in graph.media:
-                out.at(report, ("photos", i), "photo-missing", value=photo.src)
     for project in graph.projects.values():
         budget = project.record.budget
         if budget is not None and project.reports and project.reported_spent > budget:
@@ -568,6 +565,8 @@ RECORD_RULES: list[Callable[[Node, Collector], None]] = [recommended_fields, per
 
 #: Rules across records: they run once the graph is linked.
 RULES: list[Callable[[SiteGraph, Collector], None]] = [
+    media.photos,
+    media.unused_media,
     periods,
     balances,
     installments,
@@ -580,8 +579,9 @@ RULES: list[Callable[[SiteGraph, Collector], None]] = [
 ]
 
 
-#: Rules about data files only (``data/*.yaml``), not about content records.
-DATA_RULES = {regions}
+#: Rules about data files (``data/*.yaml``) or over every record at once, not about the
+#: records a patch re-checks (a patch that could change their result is not patched).
+DATA_RULES = {regions, media.unused_media}
 
 
 def run(graph: SiteGraph, out: Collector, content_only: bool = False) -> None:

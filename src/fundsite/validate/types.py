@@ -119,3 +119,159 @@ FiscalYear = Annotated[
     ),
 ]
 Text = Annotated[str, BeforeValidator(_text)]
+
+#: An id becomes a folder name and a URL: at most this many bytes of UTF-8 (file systems
+#: allow 255 for a name, and the file is ``<id>.md``).
+ID_MAX_BYTES = 200
+#: What an id may hold: ASCII letters and digits, Thai (letters, vowels, tone marks, digits),
+#: and ``-``, ``_``, ``.`` between them.
+_ID_CHARS = re.compile(r"[0-9A-Za-z\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59_.\-]*")
+_ID_START = re.compile(r"[0-9A-Za-z\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E50-\u0E59]")
+#: Names the pages beside a record's folder use (``funds/index.json``, ``funds/feed.xml``).
+RESERVED_IDS = frozenset({"index.html", "index.json", "feed.xml"})
+
+
+def id_problem(value: str) -> tuple[str, dict[str, str]] | None:
+    """Why ``value`` cannot be an id (a reason code of ``messages.ID_REASONS`` and its
+    params), or None when it can.
+
+    The grammar: one or more of ASCII letters and digits, Thai characters, ``-``, ``_`` and
+    ``.``; it starts with a letter or digit (not a Thai vowel or tone mark), has no ``..``
+    and does not end with ``.``; no spaces, separators, control or invisible characters;
+    at most :data:`ID_MAX_BYTES` bytes; not a name the site's own files use.
+    """
+    if not value:
+        return "empty", {}
+    if not _ID_CHARS.fullmatch(value):
+        bad = next(c for c in value if not _ID_CHARS.fullmatch(c))
+        return "char", {"char": _describe(bad)}
+    if not _ID_START.match(value):
+        return "start", {"char": _describe(value[0])}
+    if ".." in value or value.endswith("."):
+        return "dots", {}
+    if len(value.encode("utf-8")) > ID_MAX_BYTES:
+        return "long", {"limit": str(ID_MAX_BYTES)}
+    if value.casefold() in RESERVED_IDS:
+        return "reserved", {}
+    return None
+
+
+def _describe(char: str) -> str:
+    """A character as an editor can find it: itself when visible, and its code point."""
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    visible = char.isprintable() and not char.isspace() and unicodedata.category(char) != "Cf"
+    shown = f'"{char}" ' if visible else ""
+    return f"{shown}U+{ord(char):04X}{f' {name}' if name else ''}"
+
+
+def _id(value: Any) -> str:
+    value = _text(value)
+    if not isinstance(value, str):
+        return value  # type: ignore[no-any-return]  # pydantic reports the wrong type
+    problem = id_problem(value)
+    if problem is not None:
+        from fundsite.messages import ID_REASONS
+
+        reason, params = problem
+        th, en = ID_REASONS[reason]
+        raise PydanticCustomError(
+            "bad-id",
+            "bad id",
+            {"value": value, "reason_th": th.format(**params), "reason_en": en.format(**params)},
+        )
+    return value
+
+
+Id = Annotated[
+    str,
+    BeforeValidator(_id),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "pattern": r"^[0-9A-Za-z\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E50-\u0E59]"
+            r"[0-9A-Za-z\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59_.\-]*$",
+            "description": "รหัส: ตัวอักษรไทย อังกฤษ ตัวเลข และ - _ . (ไม่ขึ้นต้นด้วยจุด)",
+        }
+    ),
+]
+
+THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
+def _theme(value: Any) -> Any:
+    if isinstance(value, str) and not THEME_NAME.fullmatch(value.strip()):
+        raise PydanticCustomError("theme-name", "not a theme name", {"value": value})
+    return value
+
+
+#: A theme is a name, found in the site's own ``themes/<name>/`` or among fundsite's themes;
+#: never a path (a path could load templates, which are code, from anywhere).
+ThemeName = Annotated[
+    str,
+    BeforeValidator(_theme),
+    WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,39}$"}),
+]
+
+#: What a base URL may hold after ``https://``: a host (ASCII; punycode for Thai names), a
+#: port, and a path of unreserved, percent-encoded and a few sub-delimiter characters; no
+#: quotes, spaces, angle brackets or backslashes (it is written into attributes, feeds and
+#: robots.txt), no query or fragment, no user name or password.
+_BASE_URL = re.compile(
+    r"https?://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+    r"(?::\d{1,5})?(?P<path>/[A-Za-z0-9\-._~!$&()*+,;=:@%/]*)?"
+)
+
+
+def _base_url(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _BASE_URL.fullmatch(text):
+        return text if text.endswith("/") else text + "/"
+    params = {"value": value}
+    bare = text.removeprefix("//")
+    if "://" not in text and _BASE_URL.fullmatch(f"https://{bare}"):
+        params["suggestion"] = f"https://{bare.rstrip('/')}/"
+    raise PydanticCustomError("base-url", "not an absolute http(s) URL", params)
+
+
+#: The address the site is published at: an absolute ``http(s)`` URL ending with ``/``.
+BaseUrl = Annotated[
+    str,
+    BeforeValidator(_base_url),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^https?://",
+            "description": "ที่อยู่เว็บไซต์เต็ม เช่น https://fund.example.go.th/",
+        }
+    ),
+]
+
+
+def id_skeleton(value: str) -> str:
+    """What an id looks like to a reader: ids with one skeleton cannot be told apart.
+
+    NFKC folds compatibility forms (Thai ``ำ`` and ``ํา``), case folding joins ``L5218`` and
+    ``l5218`` (one file on case-insensitive file systems), and each run of Thai vowel and tone
+    marks is sorted (``ก่ั`` and ``กั่`` render alike).
+    """
+    if value.isascii():
+        return value.casefold()
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value).casefold()
+    out: list[str] = []
+    marks: list[str] = []
+    for char in text:
+        if unicodedata.category(char) == "Mn":
+            marks.append(char)
+            continue
+        out.extend(sorted(marks))
+        marks = []
+        out.append(char)
+    out.extend(sorted(marks))
+    return "".join(out)

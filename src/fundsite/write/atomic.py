@@ -5,12 +5,21 @@ A failed build leaves the previous site untouched: readers of ``build/`` never s
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import BinaryIO
+
+#: The file that marks a folder as fundsite's output: only such a folder is ever replaced.
+MARKER = ".fundsite-output"
+_MARKER_TEXT = "This folder is a site built by fundsite; the next build replaces it whole.\n"
 
 
 def begin_stage(out: Path, reuse: bool = False) -> Path:
@@ -18,27 +27,87 @@ def begin_stage(out: Path, reuse: bool = False) -> Path:
 
     With ``reuse`` the staging folder starts as hard links to the current output, so an
     incremental build only writes what changed; files are replaced, never written in place
-    (see :func:`write_text`), so the live site is not touched until the swap.
+    (see :func:`write_text`), so the live site is not touched until the swap. What killed
+    builds left beside ``out`` is removed first.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
     stage = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     if reuse and out.is_dir():
         _link_tree(out, stage)
     else:
         stage.mkdir()
+    write_text(stage, MARKER, _MARKER_TEXT)
     return stage
 
 
+def remove_leftovers(out: Path) -> list[Path]:
+    """Remove the staging, old-site and indexer folders of builds into ``out`` that were
+    killed (their process is gone); return what was removed."""
+    removed = []
+    for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
+        match = _LEFTOVER.fullmatch(path.name[len(out.name) + 1 :])
+        if match and path.is_dir() and not path.is_symlink() and not _alive(int(match[1])):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+_LEFTOVER = re.compile(r"\.(?:staging|old)-(\d+)(?:[.-].*)?")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours: an earlier build of this process, which has ended
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
 def commit_stage(out: Path, stage: Path) -> None:
-    """Replace ``out`` with the complete staging folder."""
+    """Replace ``out`` with the complete staging folder, in one step where the system can
+    (``renameat2(RENAME_EXCHANGE)``: readers see the old site or the new, never none)."""
     out = out.resolve()
     old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(stage, out)
+    if out.exists() and _exchange(stage, out):
+        os.replace(stage, old)  # the old site, under a name no later build uses
+    else:
+        if out.exists():
+            os.replace(out, old)
+        os.replace(stage, out)
     _remove_later(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ≥ 3.15 with glibc ≥ 2.28); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if done == 0:
+        return True
+    errno_ = ctypes.get_errno()
+    if errno_ in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # the file system cannot: rename twice
+    raise OSError(errno_, os.strerror(errno_), str(b))
 
 
 def abort_stage(stage: Path) -> None:
@@ -70,9 +139,18 @@ def _remove_later(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel`` for a relative path that stays inside ``root``; ValueError otherwise
+    (paths come from records and from the build cache: never trusted to stay in place)."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or ".." in parts:
+        raise ValueError(f"an output path leaves the output folder: {rel!r}")
+    return root / rel
+
+
 def fresh(root: Path, rel: str) -> Path:
     """The path to write, unlinked first: it may be a hard link into the live site."""
-    path = root / rel
+    path = inside(root, rel)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     return path
@@ -87,9 +165,15 @@ def write_bytes(root: Path, rel: str, data: bytes) -> None:
     fresh(root, rel).write_bytes(data)
 
 
+def copy_file(source: BinaryIO, root: Path, rel: str) -> None:
+    """Write what ``source`` holds (an open file) as ``rel``."""
+    with open(fresh(root, rel), "wb") as dest:
+        shutil.copyfileobj(source, dest, 1 << 20)
+
+
 def remove(root: Path, rel: str) -> None:
     """Remove a file (or folder) of the staging tree, and folders it leaves empty."""
-    path = root / rel
+    path = inside(root, rel)
     if path.is_dir():
         shutil.rmtree(path)
     else:

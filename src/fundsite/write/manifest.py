@@ -1,15 +1,22 @@
 """What the last build wrote: page fingerprints, their files and search-index parts.
 
-Kept in a ``.fundsite-cache/`` folder beside the output folder (one file per output folder),
-never in the output itself nor among the records.
+Kept in the site's cache folder (:mod:`fundsite.cache`; one file per output folder), never in
+the output itself nor among the records, where a commit could place one. What is read back is
+checked: a manifest of another shape, or naming a file outside the output, is ignored and the
+build starts afresh.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+from fundsite.cache import site_cache
 
 VERSION = 1
 
@@ -28,8 +35,9 @@ class Manifest:
 def manifest_path(site_dir: Path, out: Path) -> Path:
     """One manifest per (site, output folder) pair."""
     out = out.resolve()
-    key = hashlib.blake2b(f"{site_dir.resolve()}\0{out}".encode(), digest_size=8).hexdigest()
-    return out.parent / ".fundsite-cache" / f"build-{out.name}-{key}.json"
+    key = hashlib.blake2b(os.fsencode(out), digest_size=8).hexdigest()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", out.name)[:40]
+    return site_cache(site_dir) / f"build-{name}-{key}.json"
 
 
 def load(site_dir: Path, out: Path) -> Manifest | None:
@@ -38,11 +46,40 @@ def load(site_dir: Path, out: Path) -> Manifest | None:
     if not out.is_dir() or not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        manifest = Manifest(**data)
-    except (OSError, ValueError, TypeError):
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
         return None
-    return manifest if manifest.version == VERSION else None
+    return _checked(data)
+
+
+def _checked(data: Any) -> Manifest | None:
+    """A manifest from what was read, if it has the shape this version writes."""
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return None
+    if set(data) != {f.name for f in fields(Manifest)}:
+        return None
+    maps_of_text = (data["pages"], data["parts"])
+    if not (
+        isinstance(data["global_digest"], str)
+        and all(isinstance(m, dict) for m in (*maps_of_text, data["files"]))
+        and all(
+            isinstance(k, str) and isinstance(v, str) for m in maps_of_text for k, v in m.items()
+        )
+        and all(
+            isinstance(files, list) and all(isinstance(f, str) and _relative(f) for f in files)
+            for files in data["files"].values()
+        )
+        and type(data["indexed"]) is bool
+        and type(data["open_data"]) is bool
+    ):
+        return None
+    return Manifest(**data)
+
+
+def _relative(rel: str) -> bool:
+    """A path inside the output folder (the build deletes the files a manifest names)."""
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and ".." not in parts
 
 
 def save(site_dir: Path, out: Path, manifest: Manifest) -> None:

@@ -6,6 +6,7 @@ import csv
 import gc
 import json
 import math
+import os
 import re
 import shutil
 import zipfile
@@ -402,5 +403,10 @@ def robots(base_url: str) -> str:
 
 
 def copy_tree(src: Path, dst: Path) -> None:
-    if src.is_dir():
-        shutil.copytree(src, dst, dirs_exist_ok=True)
+    """Copy a theme's static files; links are left out (``check`` reports a site's own)."""
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, dirs_exist_ok=True, ignore=_links)
+
+
+def _links(folder: str, names: list[str]) -> set[str]:
+    return {name for name in names if os.path.islink(os.path.join(folder, name))}

@@ -1,0 +1,52 @@
+"""Where fundsite keeps what it remembers between runs: never inside the site.
+
+A site folder is a git checkout, and anything in it can arrive in a pull request (``git add
+-f`` places even ignored files). So the build manifest, the git-history cache and ``serve``'s
+output live in a per-user cache folder, one subfolder per site::
+
+    $FUNDSITE_CACHE_DIR/<site name>-<hash of the site's path>/     if set (e.g. for CI caching)
+    $XDG_CACHE_HOME/fundsite/<…>/                                  else
+    ~/.cache/fundsite/<…>/                                         else
+
+Everything read back from there is checked as strictly as a record: a damaged, foreign or
+old file is ignored (the build then starts afresh), never trusted, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+ENV = "FUNDSITE_CACHE_DIR"
+
+
+class CacheInsideSite(ValueError):
+    """The cache folder would be inside the site, where a commit could place its files."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+
+def cache_root() -> Path:
+    """The folder holding every site's cache."""
+    explicit = os.environ.get(ENV)
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return (base / "fundsite").resolve()
+
+
+def site_cache(site: Path) -> Path:
+    """The cache folder of one site (created, private to the user)."""
+    site = site.resolve()
+    key = hashlib.blake2b(str(site).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", site.name)[:40] or "site"
+    folder = cache_root() / f"{name}-{key}"
+    if folder == site or site in folder.parents:
+        raise CacheInsideSite(folder)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
