@@ -23,6 +23,7 @@ from fundsite.index import IndexWork, prepare_index, run_index
 from fundsite.load.safe import SiteReader
 from fundsite.parallel import can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
+from fundsite.plan.pages import path_conflicts
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state, media
 from fundsite.validate.graph import SiteGraph
@@ -224,6 +225,12 @@ def _stage(
     t0 = time.perf_counter()
     plans = plan_site(graph)
     timings["plan"] = time.perf_counter() - t0
+    conflicts = path_conflicts(plans)
+    if conflicts:
+        clash = [
+            Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
+        ]
+        return BuildResult(False, [*checked.problems, *clash], seconds=timings)
     try:
         theme = theme_dir(site_dir, graph.site.theme)
     except FileNotFoundError:

@@ -283,6 +283,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no-site": ("ไม่พบไฟล์ data/site.yaml", "data/site.yaml is missing"),
     # the output folder (fundsite build -o)
+    "output-conflict": (
+        "ไฟล์ผลลัพธ์ {value} จะถูกเขียนโดยสองหน้า ทับไฟล์ของเว็บไซต์ หรือออกนอกโฟลเดอร์ผลลัพธ์"
+        " จึงไม่สร้างเว็บ: ตรวจรหัสของระเบียนที่ตรงกับชื่อนี้",
+        "the output file {value} would be written by two pages, over the site's own files, or"
+        " outside the output folder, so nothing is built: check the ids of the records it names",
+    ),
     "output-link": (
         "โฟลเดอร์ผลลัพธ์ {value} เป็นลิงก์สัญลักษณ์ในโฟลเดอร์เว็บไซต์ (อาจมาจาก commit) จึงไม่เขียนทับ:"
         " ลบลิงก์นั้น หรือใช้ -o กับโฟลเดอร์จริง",

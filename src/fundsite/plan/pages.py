@@ -124,6 +124,47 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
     return pages
 
 
+#: Top folders and files the build writes beside the pages (static files, media, open data,
+#: the search index, sitemap, robots, markers).
+SITE_FILES = frozenset(
+    {"static", "media", "pagefind", "sitemap.xml", "robots.txt", ".nojekyll", ".fundsite-output"}
+)
+
+
+def files_of(plan: PagePlan) -> list[str]:
+    """The files a page writes: itself, its records as ``index.json``, its feed."""
+    files = [plan.path]
+    if plan.data:
+        folder = plan.path.rpartition("/")[0]
+        files.append(f"{folder}/index.json" if folder else "index.json")
+    if plan.feed:
+        files.append(plan.feed)
+    return files
+
+
+def path_conflicts(plans: list[PagePlan]) -> list[str]:
+    """The build-wide guard: files two pages would write, a file that another page needs as a
+    folder, and paths that leave the output folder or land on the site's own files. Ids are
+    checked so that none of this happens; this says so before anything is written."""
+    owner: dict[str, str] = {}
+    found: list[str] = []
+    for plan in plans:
+        for rel in files_of(plan):
+            parts = rel.split("/")
+            if (
+                rel.startswith("/")
+                or any(part in ("", ".", "..") or "\\" in part for part in parts)
+                or parts[0] in SITE_FILES
+                or (parts[0] == "data" and len(parts) == 2 and rel != "data/index.html")
+            ) or rel in owner:
+                found.append(rel)
+            else:
+                owner[rel] = plan.path
+    folders = {"/".join(rel.split("/")[:i]) for rel in owner for i in range(1, rel.count("/") + 1)}
+    found += sorted(rel for rel in owner if rel in folders)
+    return found
+
+
 def _report_listing(graph: SiteGraph) -> list[PagePlan]:
     return list(_paged("reports/", "reports.html", views.reports, len(graph.reports)))
 
