@@ -7,6 +7,7 @@ can be rendered in any order, in parallel, and re-rendered alone when those reco
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -144,25 +145,47 @@ def files_of(plan: PagePlan) -> list[str]:
 
 def path_conflicts(plans: list[PagePlan]) -> list[str]:
     """The build-wide guard: files two pages would write, a file that another page needs as a
-    folder, and paths that leave the output folder or land on the site's own files. Ids are
-    checked so that none of this happens; this says so before anything is written."""
-    owner: dict[str, str] = {}
+    folder, and paths that leave the output folder, land on the site's own files or are hidden
+    (``.git/…``, ``.well-known/…``). Paths are compared as a case-insensitive file system
+    (Windows, macOS) compares them: ``funds/L1/`` and ``funds/l1/`` are one folder there. Ids
+    are checked so that none of this happens; this says so before anything is written."""
+    owner: dict[str, str] = {}  # the path as compared → as written
     found: list[str] = []
     for plan in plans:
         for rel in files_of(plan):
-            parts = rel.split("/")
+            key = _compared(rel)
+            top, _, rest = key.partition("/")
             if (
-                rel.startswith("/")
-                or any(part in ("", ".", "..") or "\\" in part for part in parts)
-                or parts[0] in SITE_FILES
-                or (parts[0] == "data" and len(parts) == 2 and rel != "data/index.html")
-            ) or rel in owner:
+                _unsafe(key)
+                or not rel.isprintable()
+                or top in SITE_FILES
+                or (top == "data" and "/" not in rest and rest != "index.html")
+                or key in owner
+            ):
                 found.append(rel)
             else:
-                owner[rel] = plan.path
-    folders = {"/".join(rel.split("/")[:i]) for rel in owner for i in range(1, rel.count("/") + 1)}
-    found += sorted(rel for rel in owner if rel in folders)
+                owner[key] = rel
+    folders: set[str] = set()
+    for key in owner:
+        folder = key.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    found += sorted(rel for key, rel in owner.items() if key in folders)
     return found
+
+
+def _unsafe(key: str) -> bool:
+    """An empty part (a leading, doubled or trailing ``/``), a part starting with a dot (``.``,
+    ``..``, hidden names) or a backslash (a separator on Windows)."""
+    return not key or key[0] in "/." or key[-1] == "/" or "//" in key or "/." in key or "\\" in key
+
+
+def _compared(rel: str) -> str:
+    """A path as a case-insensitive, normalising file system compares it."""
+    if rel.isascii():
+        return rel.casefold()
+    return unicodedata.normalize("NFC", rel).casefold()
 
 
 def _report_listing(graph: SiteGraph) -> list[PagePlan]:

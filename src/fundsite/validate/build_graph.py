@@ -112,6 +112,7 @@ def link_staged(
         return None, out.problems, len(out.problems)
     site: Site = sites[0].model
     issues: dict[str, Issue] = {}
+    issue_skeletons: dict[str, str] = {}
     for raw, issue in ((c.raw, c.model) for c in by_kind["issue"]):
         if issue.id in issues:
             out.at(
@@ -123,6 +124,19 @@ def link_staged(
                 other=raw.path,
                 other_line="",
             )
+        elif id_skeleton(issue.id) in issue_skeletons:  # issues/<id>/ is a folder too
+            out.at(
+                raw,
+                ("id",),
+                "id-lookalike",
+                value=issue.id,
+                other_id=issue_skeletons[id_skeleton(issue.id)],
+                kind_code="issue",
+                other=raw.path,
+            )
+            out.broken["issue"].add(issue.id)
+            continue
+        issue_skeletons.setdefault(id_skeleton(issue.id), issue.id)
         issues[issue.id] = issue
     media_types, media_problems = check_media(site_dir, checked.media)
     out.problems.extend(media_problems)
@@ -146,6 +160,7 @@ def link_staged(
             node, model = record.node, record.model
             assert node is not None
             stem = PurePosixPath(node.path).stem
+            id_written = model.id is not None  # a free page's id may be its file name
             if kind == "page":
                 node.slug = stem  # type: ignore[attr-defined]
                 if model.id is None:
@@ -176,7 +191,7 @@ def link_staged(
                 other = lookalikes[skeleton]
                 out.at(
                     node,
-                    ("id",) if "id" in (node.raw or {}) else (),
+                    ("id",) if id_written else (),
                     "id-lookalike",
                     value=model.id,
                     other_id=other.id,

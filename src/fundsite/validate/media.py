@@ -104,13 +104,14 @@ def photo_path(src: str) -> str:
 
 
 def photos(graph: SiteGraph, out: Collector) -> None:
-    """Every photo a report names exists in ``content/media/`` and is an image."""
+    """Every photo a report names exists in ``content/media/`` and is an image. A file refused
+    on its own (its type, its bytes, its size, a link) has its error already: not repeated."""
     for report in graph.reports.values():
         for i, photo in enumerate(report.record.photos):
             src = photo_path(photo.src)
             if ".." in PurePosixPath(src).parts or src not in graph.media:
                 out.at(report, ("photos", i), "photo-missing", value=photo.src)
-            elif graph.media[src] not in IMAGES:
+            elif graph.media[src] is not None and graph.media[src] not in IMAGES:
                 out.at(report, ("photos", i), "photo-not-image", value=photo.src)
 
 

@@ -256,22 +256,23 @@ def id_skeleton(value: str) -> str:
     """What an id looks like to a reader: ids with one skeleton cannot be told apart.
 
     NFKC folds compatibility forms (Thai ``ำ`` and ``ํา``), case folding joins ``L5218`` and
-    ``l5218`` (one file on case-insensitive file systems), and each run of Thai vowel and tone
-    marks is sorted (``ก่ั`` and ``กั่`` render alike).
+    ``l5218`` (one file on case-insensitive file systems), ``แ`` is two ``เ`` (they render
+    alike), and each run of Thai vowel and tone marks is sorted with repeats dropped (``ก่ั``
+    and ``กั่`` render alike, and so do ``ก่`` and ``ก่่``: a repeated mark is drawn over itself).
     """
     if value.isascii():
         return value.casefold()
     import unicodedata
 
-    text = unicodedata.normalize("NFKC", value).casefold()
+    text = unicodedata.normalize("NFKC", value).casefold().replace("\u0e41", "\u0e40\u0e40")
     out: list[str] = []
-    marks: list[str] = []
+    marks: set[str] = set()
     for char in text:
         if unicodedata.category(char) == "Mn":
-            marks.append(char)
+            marks.add(char)
             continue
         out.extend(sorted(marks))
-        marks = []
+        marks = set()
         out.append(char)
     out.extend(sorted(marks))
     return "".join(out)
