@@ -148,12 +148,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # no input may end in a traceback: say what failed and stop
         if os.environ.get("FUNDSITE_DEBUG"):
             raise
-        print(_failure(exc, getattr(args, "lang", "th")), file=sys.stderr)
+        print(_failure(exc, getattr(args, "lang", "th"), _where(args)), file=sys.stderr)
         return 2
 
 
-def _failure(exc: Exception, lang: str) -> str:
-    """One plain line about a failure of the machine (disk, permissions) or of fundsite."""
+def _where(args: argparse.Namespace) -> str:
+    """The folder a command writes (or reads): named when a failure does not name a file."""
+    if args.command == "build":
+        return str(args.out or Path(args.site) / "build")
+    return str(getattr(args, "out", None) or getattr(args, "site", None) or ".")
+
+
+def _failure(exc: Exception, lang: str, where: str = "") -> str:
+    """One plain line about a failure of the machine (disk, permissions) or of fundsite.
+
+    ``where`` stands for the file when the error names none (a full disk fails ``write()``,
+    which knows no file name)."""
     from fundsite.cache import CacheInsideSite
     from fundsite.console import visible
     from fundsite.messages import ui
@@ -161,7 +171,7 @@ def _failure(exc: Exception, lang: str) -> str:
     if isinstance(exc, CacheInsideSite):
         return ui("cache-inside-site", lang, path=visible(str(exc.folder)))
     if isinstance(exc, OSError):
-        path = visible(str(exc.filename or ""))
+        path = visible(str(exc.filename or where))
         detail = visible(exc.strerror or str(exc))
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return ui("disk-full", lang, path=path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import glob
+import multiprocessing
 import os
 import re
 import shutil
@@ -29,18 +30,47 @@ def begin_stage(out: Path, reuse: bool = False) -> Path:
     incremental build only writes what changed; files are replaced, never written in place
     (see :func:`write_text`), so the live site is not touched until the swap. What killed
     builds left beside ``out`` is removed first.
+
+    The folder is named after the process that will swap it in (:func:`_owner`), so that a
+    build starting meanwhile keeps it. Whatever already has its name is removed, never
+    followed: a committed link ``.build.staging-<pid> -> /home/user`` beside the default
+    output would otherwise receive the site.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
-    stage = out.parent / f".{out.name}.staging-{os.getpid()}"
-    shutil.rmtree(stage, ignore_errors=True)
-    if reuse and out.is_dir():
-        _link_tree(out, stage)
-    else:
-        stage.mkdir()
-    write_text(stage, MARKER, _MARKER_TEXT)
+    owner = _owner()
+    suffix = str(owner) if owner == os.getpid() else f"{owner}-{os.getpid()}"
+    stage = out.parent / f".{out.name}.staging-{suffix}"
+    _clear(stage)
+    try:
+        if reuse and out.is_dir():
+            _link_tree(out, stage)
+        else:
+            stage.mkdir()
+        write_text(stage, MARKER, _MARKER_TEXT)
+    except BaseException:
+        _clear(stage)
+        raise
     return stage
+
+
+def _owner() -> int:
+    """The process that will swap the staging folder in: this one, or the process that forked
+    it to stage a build (``build`` with search, :func:`fundsite.parallel.forked_call`), which
+    runs Pagefind over the folder and swaps it in after this process has ended."""
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid is not None:
+        return parent.pid
+    return os.getpid()
+
+
+def _clear(path: Path) -> None:
+    """Remove ``path`` whatever it is, without following a link."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def remove_leftovers(out: Path) -> list[Path]:
@@ -59,7 +89,7 @@ _LEFTOVER = re.compile(r"\.(?:staging|old)-(\d+)(?:[.-].*)?")
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == _owner():
         return False  # ours: an earlier build of this process, which has ended
     try:
         os.kill(pid, 0)
@@ -72,15 +102,37 @@ def _alive(pid: int) -> bool:
 
 def commit_stage(out: Path, stage: Path) -> None:
     """Replace ``out`` with the complete staging folder, in one step where the system can
-    (``renameat2(RENAME_EXCHANGE)``: readers see the old site or the new, never none)."""
+    (``renameat2(RENAME_EXCHANGE)``: readers see the old site or the new, never none).
+
+    Only a real folder holding :data:`MARKER` is swapped in (one emptied meanwhile, or a link
+    of the same name, is not). When the swap fails the staging folder is removed and ``out``
+    is as it was.
+    """
     out = out.resolve()
     old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    if out.exists() and _exchange(stage, out):
-        os.replace(stage, old)  # the old site, under a name no later build uses
-    else:
-        if out.exists():
-            os.replace(out, old)
-        os.replace(stage, out)
+    try:
+        if stage.is_symlink() or not (stage / MARKER).is_file() or (stage / MARKER).is_symlink():
+            raise FileNotFoundError(
+                errno.ENOENT, "the staged site is incomplete: not published", str(stage)
+            )
+        if out.exists() and _exchange(stage, out):
+            try:
+                os.replace(stage, old)  # the old site, under a name no later build uses
+            except OSError:
+                old = stage  # the new site is out: the old one is removed where it is
+        else:
+            moved = out.exists()
+            if moved:
+                os.replace(out, old)
+            try:
+                os.replace(stage, out)
+            except BaseException:
+                if moved:
+                    os.replace(old, out)  # put the previous site back
+                raise
+    except BaseException:
+        _clear(stage)
+        raise
     _remove_later(old)
 
 

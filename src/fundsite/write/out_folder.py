@@ -11,6 +11,8 @@ could otherwise place pages in ``build/`` (``git add -f``) that an incremental b
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 from pathlib import Path
 
@@ -22,10 +24,13 @@ PROTECTED = ("content", "data", "themes", ".git")
 
 
 def output_problem(site: Path, out: Path) -> Problem | None:
-    """Why ``out`` must not be the output of ``site``, or None when it may be."""
+    """Why ``out`` must not be the output of ``site``, or None when it may be.
+
+    Raises :class:`OSError` (``ELOOP``) when ``out`` leads into a loop of links outside the
+    site.
+    """
     site = site.resolve()
-    link_in_site = out.is_symlink() and _within(out.absolute().parent, site)
-    target = out.resolve()
+    target, link_in_site = _follow(site, out)
     code = None
     if link_in_site:
         code = "output-link"
@@ -44,6 +49,49 @@ def output_problem(site: Path, out: Path) -> Problem | None:
     if code is None:
         return None
     return Problem("error", code, str(out), params={"value": str(out)})
+
+
+#: Links followed on the way to the output folder before it is taken for a loop (as Linux).
+MAX_LINKS = 40
+
+
+def _follow(site: Path, out: Path) -> tuple[Path, bool]:
+    """The real path ``out`` leads to, and whether a symbolic link inside ``site`` is on the
+    way (a commit may have placed it: ``build -> /home/user``, or ``pub -> /`` and ``-o
+    pub/x``), however ``out`` is written (``../site/build`` from another folder).
+
+    Links are followed one at a time, as the system does: a link inside the site stops the
+    walk, so a loop made of committed links is a refusal, not an error.
+    """
+    absolute = out.absolute()
+    real = Path(absolute.anchor)
+    todo = list(reversed(absolute.parts[1:]))
+    links = 0
+    while todo:
+        name = todo.pop()
+        if name in ("", "."):
+            continue
+        if name == "..":
+            real = real.parent
+            continue
+        path = real / name
+        try:
+            link = os.readlink(path)
+        except OSError:  # not a link, or missing: the path goes on from here as written
+            real = path
+            continue
+        if _within(real, site):
+            return path, True
+        links += 1
+        if links > MAX_LINKS:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(out))
+        to = Path(link)
+        if to.is_absolute():
+            real = Path(to.anchor)
+            todo.extend(reversed(to.parts[1:]))
+        else:
+            todo.extend(reversed(to.parts))
+    return real, False
 
 
 def _within(path: Path, folder: Path) -> bool:
