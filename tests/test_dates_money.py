@@ -378,8 +378,10 @@ def test_not_an_amount(site):
 
 def test_boolean_amount_shows_as_written(site):
     text = replace_line(PROJECT, "budget:", "budget: yes")
-    p = only(site.check({**RECORDS, PROJECT_PATH: text}), "money-invalid")
-    assert en(p).endswith(", not true")
+    problems = site.check({**RECORDS, PROJECT_PATH: text})
+    p = only(problems, "money-invalid")
+    assert en(p).endswith(', not "yes"')  # as written, not as YAML 1.1 reads it (true)
+    assert only(problems, "yaml-bool").line == p.line
 
 
 def test_negative_income_in_finances(site):

@@ -453,9 +453,8 @@ def test_pull_request_workflow():
 def test_pages_workflow():
     flow = _workflow("pages.yml")
     assert flow["on"]["push"]["branches"] == ["main"]
-    assert flow["permissions"]["pages"] == "write"
-    assert flow["permissions"]["id-token"] == "write"
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     steps = _steps(build)
     assert steps["actions/checkout"]["with"]["fetch-depth"] == 0
     assert "fundsite build . -o build" in steps
@@ -464,6 +463,23 @@ def test_pages_workflow():
     assert deploy["environment"]["name"] == "github-pages"
     assert "actions/deploy-pages" in _steps(deploy)
     assert "base_url" in (REPO / ".github/workflows/pages.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["check.yml", "pages.yml"])
+def test_workflows_give_pull_requests_nothing(name):
+    """docs/security.md: no pull_request_target, read-only by default, no secrets, no token
+    left in the checkout; only the deploy job (pushes to main) may write to Pages."""
+    text = (REPO / ".github/workflows" / name).read_text(encoding="utf-8")
+    flow = _workflow(name)
+    assert "pull_request_target" not in flow["on"]
+    assert flow["permissions"] == {"contents": "read"}
+    assert "${{ secrets" not in text and "secrets: inherit" not in text
+    for job_name, job in flow["jobs"].items():
+        if job_name != "deploy":
+            assert "permissions" not in job
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
 
 
 def test_pre_commit_hook():

@@ -169,7 +169,8 @@ def prepare_index(
     )
     # beside the output, not in /tmp: a national portal's indexer pages take gigabytes, and
     # /tmp may be memory (tmpfs)
-    tmp = Path(tempfile.mkdtemp(prefix=".fundsite-index-", dir=root.parent))
+    # named after the staging folder, so that the next build removes it if this one is killed
+    tmp = Path(tempfile.mkdtemp(prefix=f"{root.name}.index-", dir=root.parent))
     try:
         part_of_page = _prepare(graph, redo, tmp, level, workers)
         redone = {p.path for p in redo}

@@ -433,6 +433,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, list[DuplicateKey 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = _mark_pos(loader, mark.line, mark.column) if mark else (line_offset + 1, 1)
+        if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit (1,000)
+            raise _too_deep(pos) from None
         raise YamlSyntaxError(exc.problem or str(exc), pos, exc.context) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. U+0000
         raise YamlSyntaxError(
