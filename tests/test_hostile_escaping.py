@@ -34,12 +34,14 @@ from conftest import (
     RECORDS,
     REPORT,
     REPORT_PATH,
+    line_of,
     make_site,
     replace_line,
 )
 from fundsite.build import build
 from fundsite.console import as_json, github, human
 from fundsite.diagnostics import Problem
+from fundsite.messages import render
 from fundsite.render import charts
 from fundsite.write import outputs
 
@@ -62,17 +64,21 @@ BASE_URL = "https://example.org/a&b=c/"
 
 # ---- hostile values ------------------------------------------------------------------------------
 
-SITE_TITLE = 'พอร์ทัล "<x-inj>" & ]]> \x01\x1b[31m'
+# (control characters are refused in records: test_control_characters_in_records_are_refused;
+# the writers' own handling of them is tested on the functions below)
+SITE_TITLE = 'พอร์ทัล "<x-inj>" & ]]> [31m'
 SITE_DESCRIPTION = '"><x-inj onclick="alert(1)">\' <!-- -->'
-ISSUE_NAME = "</script><x-inj>&]]> \u202e"
+ISSUE_NAME = "</script><x-inj>&]]> \u200f"
 FUND_NAME = '=HYPERLINK("http://evil.example/","คลิก")'
 FUND_ORGANIZATION = "+SUM(1,2)"
 PLAN_TITLE = "-2+3+cmd|' /C calc'!A0"
-PROJECT_TITLE = "@SUM(1+9)*cmd|' /C calc'!A0 \"<x-inj a='1'>\" ]]> \x01\x1b[31m"
+PROJECT_TITLE = "@SUM(1+9)*cmd|' /C calc'!A0 \"<x-inj a='1'>\" ]]> [31m"
 PROJECT_ORGANIZATION = "\uff1d1+1"  # full-width =
 PROJECT_RESPONSIBLE = "-1+cmd|' /C calc'!A0"  # (a leading tab is stripped as white space)
-REPORT_TITLE = "</script><!-- \u2028 \"quoted\" 'single' ]]> \x0b <x-inj>"
-REPORTER = "@reporter \x7f\x85\u202e\u2066 -- ก่อน"
+REPORT_TITLE = "</script><!-- \"quoted\" 'single' ]]> <x-inj>"
+REPORTER = "@reporter \u200e -- ก่อน"
+#: Control characters YAML lets a record write as escapes; check refuses each.
+RECORD_CONTROLS = ["\x01", "\x1b[31m", "\x0b", "\x7f", "\x85", "\u2028", "\u202e", "\u2066", "\x00"]
 
 
 def yaml_string(value: str) -> str:
@@ -123,6 +129,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build(root, out, workers=1, index=False)
     assert result.ok, [(p.code, p.file, p.params) for p in result.problems]
     return out
+
+
+@pytest.mark.parametrize("control", RECORD_CONTROLS)
+def test_control_characters_in_records_are_refused(site, control: str) -> None:
+    """ESC sequences, C1 controls, bidi overrides written as YAML escapes: an error at the field."""
+    text = replace_line(REPORT, "title:", f"title: {yaml_string('ก่อน' + control + 'หลัง')}")
+    problems = site.check({**RECORDS, REPORT_PATH: text})
+    found = [p for p in problems if p.code == "text-control"]
+    assert [(p.file, p.field, p.line) for p in found] == [
+        (REPORT_PATH, "title", line_of(REPORT, "title:"))
+    ]
+    assert f"U+{ord(control[0]):04X}" in render(found[0], "en")[0]
+    assert "อักขระควบคุม" in render(found[0], "th")[0]
 
 
 def xml_clean(value: str) -> str:

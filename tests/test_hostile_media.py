@@ -92,8 +92,13 @@ def test_scripted_types_are_refused(tmp_path, name, content, suffix):
     rel = f"content/media/2025/{name}"
     root = _site(tmp_path, {REPORT_PATH: report(body=f"\n[ดู](media/2025/{name})\n"), rel: content})
     problems = check_site(root, workers=1).problems
-    p = only(problems, "media-type")
+    code = "media-type" if suffix is not None else "media-no-type"
+    p = only(problems, code)
     assert (p.severity, p.file, p.line) == ("error", rel, 1)
+    if suffix is None:  # no extension: the type cannot be told, say how to name it
+        assert "has no extension" in en(p) and ".jpg" in en(p) and "ไม่มีนามสกุล" in th(p)
+        assert not _build(root, tmp_path)[0].ok
+        return
     assert "are not published (they may carry code that runs on the site)" in en(p)
     assert "use JPEG, PNG, WebP or GIF photos, or PDF documents" in en(p)
     assert "เผยแพร่ไม่ได้ (อาจมีโค้ดที่ทำงานบนเว็บไซต์)" in th(p) and "PDF" in th(p)

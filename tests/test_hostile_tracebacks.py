@@ -259,12 +259,6 @@ def test_hostile_file_is_a_message_naming_it(site, tmp_path, case):
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load.files._looks_utf16 counts NULs in the first 200 bytes, and Thai in UTF-16 has"
-    " none (U+0E01 is 01 0E): the file reads as UTF-8 with control characters and the message"
-    " is 'no front matter: the first line of the file must be ---'",
-)
 @pytest.mark.parametrize(
     ("encoding", "title"),
     [("utf-16-le", ""), ("utf-16-le", "โครงการพัฒนาศักยภาพ" * 10), ("utf-16-be", "")],
@@ -313,14 +307,6 @@ def test_fifo_named_like_a_file_does_not_hang(site, tmp_path, command, rel):
     assert "Traceback" not in run.stdout + run.stderr
 
 
-_CONTROLS_REACH_PAGES = pytest.mark.xfail(
-    strict=True,
-    reason="control characters other than NUL in a body, and any written as a YAML escape"
-    " (\\0, \\e, \\a) in a field, reach the HTML pages and data/*.csv (ANSI escapes for"
-    " whoever prints the CSV in a terminal); neither check nor the writers remove them",
-)
-
-
 @pytest.mark.parametrize(
     ("rel", "record", "controls"),
     [
@@ -332,14 +318,12 @@ _CONTROLS_REACH_PAGES = pytest.mark.xfail(
             PROJECT + "BEFORE-CTL \x1b[31m \x07\x08 AFTER-CTL\n",
             [b"\x1b", b"\x07", b"\x08"],
             id="ESC, BEL, BS in a body",
-            marks=_CONTROLS_REACH_PAGES,
         ),
         pytest.param(
             REPORT_PATH,
             replace_line(REPORT, "title:", 'title: "BEFORE-CTL\\0\\e[31m\\a AFTER-CTL"'),
             [b"\0", b"\x1b", b"\x07"],
             id="YAML escapes in a title",
-            marks=_CONTROLS_REACH_PAGES,
         ),
     ],
 )

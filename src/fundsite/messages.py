@@ -67,6 +67,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "YAML reads {value} as {read}, not as text: if you mean the word, put it in quotes:"
         ' "{value}"',
     ),
+    "text-control": (
+        "ช่อง {field} มีอักขระควบคุมที่มองไม่เห็น ({char}) ซึ่งใช้ไม่ได้: ลบออก (มักติดมาจากการคัดลอกข้อความ)",
+        "{field} holds an invisible control character ({char}), which is not allowed: remove"
+        " it (it often comes with copied text)",
+    ),
+    "body-nesting": (
+        "เนื้อความซ้อนรายการหรือข้อความอ้างอิงลึกเกิน {limit} ชั้น จึงแสดงเป็นข้อความธรรมดา: ลดระดับการซ้อน",
+        "the body nests lists or quotes more than {limit} levels deep, so it is shown as plain"
+        " text: nest less",
+    ),
+    "body-brackets": (
+        "ย่อหน้านี้มีวงเล็บ [ หรือ < เกิน {limit} ตัว จึงแสดงเนื้อความเป็นข้อความธรรมดา: แบ่งเป็นหลายย่อหน้า",
+        "this paragraph holds more than {limit} [ or < characters, so the body is shown as"
+        " plain text: split it into paragraphs",
+    ),
     "text-too-long": (
         "ข้อความยาวเกินไป ({size} ตัวอักษร เกินขีดจำกัด {limit}): เขียนเนื้อความยาวไว้ใต้ส่วนหัวข้อมูล",
         "the text is too long ({size} characters; the limit is {limit}): write long text in the"
@@ -109,9 +124,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "id-lookalike": (
         'รหัส "{value}" ดูเหมือนรหัส "{other_id}" ของ{kind_th}ใน {other} จนแยกไม่ออก'
-        " (ต่างกันแค่ตัวพิมพ์เล็ก/ใหญ่หรือลำดับสระและวรรณยุกต์)",
+        " (ต่างกันแค่ตัวพิมพ์เล็ก/ใหญ่ ลำดับหรือจำนวนสระและวรรณยุกต์ หรือรูปเขียน เช่น ำ กับ ํา, แ กับ เเ)",
         'id "{value}" looks the same as id "{other_id}" of the {kind_en} in {other}'
-        " (they differ only in letter case or in the order of Thai marks)",
+        " (they differ only in letter case, in the order or repetition of Thai marks, or in"
+        " how a letter is composed, such as ำ and ํา, แ and เเ)",
     ),
     "too-short": ("ช่อง {field} ต้องไม่ว่าง", "{field} must not be empty"),
     "area-empty": (
@@ -238,6 +254,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " WebP, GIF หรือเอกสาร PDF",
         "files of type {value} are not published (they may carry code that runs on the site):"
         " use JPEG, PNG, WebP or GIF photos, or PDF documents",
+    ),
+    "media-no-type": (
+        "ไฟล์นี้ไม่มีนามสกุล จึงไม่รู้ประเภทและไม่เผยแพร่: ตั้งชื่อให้ลงท้ายด้วย .jpg .png .webp .gif"
+        " หรือ .pdf ตามเนื้อไฟล์",
+        "this file has no extension, so its type is unknown and it is not published: name it"
+        " .jpg, .png, .webp, .gif or .pdf, as its content is",
     ),
     "media-content": (
         'เนื้อไฟล์ "{value}" ไม่ตรงกับนามสกุลไฟล์ (เช่น ชื่อ .jpg แต่ไม่ใช่ภาพ JPEG): บันทึกไฟล์ใหม่จากโปรแกรมภาพ',

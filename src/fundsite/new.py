@@ -283,16 +283,13 @@ def _nearby(value: str, candidates: list[str], lang: str, create: str) -> str:
 
 
 def parse_id(value: str, lang: str) -> str:
-    """An id as ``check`` accepts it (:func:`fundsite.validate.types.id_problem`)."""
-    from fundsite.messages import ID_REASONS, pick
-    from fundsite.validate.types import id_problem
+    """An id as ``check`` accepts it (:func:`fundsite.validate.types.id_reason`)."""
+    from fundsite.validate.types import id_reason
 
-    problem = id_problem(value)
-    if problem is not None:
-        reason, params = problem
-        raise Invalid(
-            msg("bad-id", lang, value=value, reason=pick(ID_REASONS[reason], lang).format(**params))
-        )
+    reason = id_reason(value)
+    if reason is not None:
+        said = reason["reason_en" if lang == "en" else "reason_th"]
+        raise Invalid(msg("bad-id", lang, value=value, reason=said))
     return value
 
 

@@ -81,10 +81,8 @@ def scan(site: Path) -> Inventory:
     content = _folder(site, "content", found)
     if content:
         for folder, kind in CONTENT_KINDS.items():
-            files = sorted(
-                (rel for rel in _walk(site, f"content/{folder}", found) if rel.endswith(".md")),
-                key=_order,
-            )
+            walked = _walk(site, f"content/{folder}", found, hidden_records=True)
+            files = sorted((rel for rel in walked if rel.endswith(".md")), key=_order)
             found.records.extend((kind, rel) for rel in files)
         media = sorted(_walk(site, "content/media", found), key=_order)
         found.media = [rel.removeprefix("content/") for rel in media]
@@ -117,8 +115,12 @@ def _regular(entry: os.DirEntry[str], rel: str, found: Inventory) -> bool:
     return True
 
 
-def _walk(site: Path, top: str, found: Inventory) -> Iterator[str]:
-    """Site-relative paths of the regular files under ``top``, links reported, not followed."""
+def _walk(site: Path, top: str, found: Inventory, hidden_records: bool = False) -> Iterator[str]:
+    """Site-relative paths of the regular files under ``top``, links reported, not followed.
+
+    Hidden entries are skipped; with ``hidden_records`` a hidden ``.md`` file (``..md``, a
+    record whose id would be ``.``) is reported instead of being silently left out.
+    """
     root = site / top
     if root.is_symlink():
         found.problems.append(_problem("symlink", top))
@@ -141,7 +143,11 @@ def _walk(site: Path, top: str, found: Inventory) -> Iterator[str]:
             if entry.is_symlink():
                 found.problems.append(_problem("symlink", rel))
             elif entry.name.startswith("."):
-                continue
+                if hidden_records and entry.name.endswith(".md"):
+                    from fundsite.validate.types import id_reason
+
+                    reason = id_reason(entry.name[:-3]) or {"value": entry.name[:-3]}
+                    found.problems.append(_problem("bad-file-name", rel, **reason))
             elif entry.is_dir(follow_symlinks=False):
                 stack.append(rel)
             elif entry.is_file(follow_symlinks=False):
@@ -247,7 +253,11 @@ def _looks_utf16(data: bytes) -> bool:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     head = data[:200]
-    return len(head) >= 4 and head.count(b"\0") * 3 >= len(head)
+    if len(head) >= 4 and head.count(b"\0") * 3 >= len(head):
+        return True
+    # Thai in UTF-16 holds no NULs (U+0E01 is 01 0E), but a record starts with ASCII (---)
+    first = data[:8]
+    return len(first) == 8 and (first[1::2] == b"\0" * 4 or first[0::2] == b"\0" * 4)
 
 
 def _start(data: Any, offset: int = 0) -> tuple[int, int]:

@@ -15,6 +15,8 @@ from typing import Any
 import markdown as md
 import nh3
 
+from fundsite.validate.body import too_complex
+
 _TAGS = set(
     [
         "a",
@@ -156,8 +158,21 @@ def _flush(html: list[str], kind: str, run: list[str]) -> None:
 def _render_cached(text: str) -> str:
     html = _plain_blocks(text)
     if html is None:
-        html = _converter.reset().convert(text)
+        if too_complex(text) is not None:
+            return _as_text(text)
+        try:
+            html = _converter.reset().convert(text)
+        except RecursionError:
+            return _as_text(text)
     return sanitize(html)
+
+
+def _as_text(text: str) -> str:
+    """A body shown as its plain text, paragraph by paragraph (escaped)."""
+    from html import escape
+
+    paragraphs = (p.strip() for p in _BLANK_LINES.split(text))
+    return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
 
 
 def render_markdown(text: str) -> str:

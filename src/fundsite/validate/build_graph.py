@@ -12,7 +12,6 @@ from typing import Any
 
 from fundsite.diagnostics import Problem
 from fundsite.load.files import CONTENT_KINDS, DATA_FILES, RawRecord
-from fundsite.messages import ID_REASONS
 from fundsite.thai import fiscal_year
 from fundsite.validate import rules
 from fundsite.validate.areas import AreaIssue, province_code, resolve
@@ -21,7 +20,7 @@ from fundsite.validate.graph import Node, SiteGraph
 from fundsite.validate.media import check_media
 from fundsite.validate.models import MODELS, AreaRef, Issue, Region, Site
 from fundsite.validate.records import NODE_TYPES, Checked, CheckedFiles
-from fundsite.validate.types import id_problem, id_skeleton
+from fundsite.validate.types import id_reason, id_skeleton
 
 _GRAPH_FIELD = {
     "fund": "funds",
@@ -165,9 +164,9 @@ def link_staged(
                 node.slug = stem  # type: ignore[attr-defined]
                 if model.id is None:
                     model.id = stem
-            bad_name = id_problem(stem)
+            bad_name = id_reason(stem)
             if bad_name is not None and (kind == "page" or model.id == stem):
-                _bad_file_name(out, node, stem, *bad_name)
+                _bad_file_name(out, node, bad_name)
                 _mark_broken(out, kind, node.path, model.id)
                 continue
             if model.id != stem:
@@ -213,20 +212,8 @@ def link_staged(
     return graph, out.problems, rules_from
 
 
-def _bad_file_name(out: Collector, node: Node, stem: str, reason: str, params: dict) -> None:
-    th, en = ID_REASONS[reason]
-    out.add(
-        Problem(
-            "error",
-            "bad-file-name",
-            node.path,
-            params={
-                "value": stem,
-                "reason_th": th.format(**params),
-                "reason_en": en.format(**params),
-            },
-        )
-    )
+def _bad_file_name(out: Collector, node: Node, reason: dict[str, str]) -> None:
+    out.add(Problem("error", "bad-file-name", node.path, params=reason))
 
 
 def _areas(node: Node, graph: SiteGraph, out: Collector) -> list[Any]:

@@ -61,7 +61,9 @@ def check_media(site: Path, files: Iterable[str]) -> tuple[dict[str, str | None]
             types[rel] = None
             expected = TYPES.get(PurePosixPath(rel).suffix.lower())
             if expected is None:
-                problems.append(_error("media-type", path, value=PurePosixPath(rel).suffix))
+                suffix = PurePosixPath(rel).suffix
+                code = "media-type" if suffix else "media-no-type"
+                problems.append(_error(code, path, value=suffix))
                 continue
             try:
                 with reader.open(path, MAX_MEDIA_BYTES) as f:

@@ -21,8 +21,10 @@ from fundsite.diagnostics import Problem
 from fundsite.load.yamlpos import PosList
 from fundsite.thai import format_baht, format_date
 from fundsite.validate import media
+from fundsite.validate.body import MAX_BRACKETS, MAX_NESTING, too_complex
 from fundsite.validate.graph import Node, SiteGraph
 from fundsite.validate.models import RECOMMENDED
+from fundsite.validate.types import CONTROL, describe_char
 
 if TYPE_CHECKING:
     from fundsite.validate.collector import Collector
@@ -560,8 +562,30 @@ def funds_without_subdistrict(graph: SiteGraph, out: Collector) -> None:
             out.at(fund, ("area",), "area-subdistrict-for-programme", W)
 
 
+def markdown_body(node: Node, out: Collector) -> None:
+    """A body with a control character is an error at its place; one nested or bracketed
+    beyond what the Markdown renderer handles safely is published as plain text, and the
+    editor is told where."""
+    if bad := CONTROL.search(node.body):
+        line = node.body.count("\n", 0, bad.start())
+        col = bad.start() - node.body.rfind("\n", 0, bad.start())
+        params = {"value": "", "char": describe_char(bad[0])}
+        out.add(
+            Problem("error", "text-control", node.path, node.body_line + line, col, "body", params)
+        )
+    found = too_complex(node.body)
+    if found is not None:
+        line, kind = found
+        params = {"limit": MAX_NESTING if kind == "nesting" else MAX_BRACKETS}
+        out.add(Problem(W, f"body-{kind}", node.path, node.body_line + line, 1, "body", params))
+
+
 #: Rules about one record on its own: they run where the record was parsed, in parallel.
-RECORD_RULES: list[Callable[[Node, Collector], None]] = [recommended_fields, personal_data]
+RECORD_RULES: list[Callable[[Node, Collector], None]] = [
+    recommended_fields,
+    personal_data,
+    markdown_body,
+]
 
 #: Rules across records: they run once the graph is linked.
 RULES: list[Callable[[SiteGraph, Collector], None]] = [

@@ -76,10 +76,27 @@ def _fiscal_year(value: Any) -> int:
     return year
 
 
-def _text(value: Any) -> Any:
-    """Numbers written where text is expected (codes like ``L5218`` vs ``5218``) become text."""
+#: Characters no text of a record may hold: C0 and C1 controls but tab and line feed (YAML's
+#: ``"\e"``, ``"\0"`` escapes: terminal escape sequences in the CSV, garbage in pages), and
+#: the invisible controls that reorder what a reader sees (bidirectional overrides and
+#: isolates, line and paragraph separators).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _numbers_as_text(value: Any) -> Any:
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return str(value)
+    return value
+
+
+def _text(value: Any) -> Any:
+    """Numbers written where text is expected (codes like ``L5218`` vs ``5218``) become text;
+    text with a control character (:data:`CONTROL`) is refused."""
+    value = _numbers_as_text(value)
+    if isinstance(value, str) and (bad := CONTROL.search(value)):
+        raise PydanticCustomError(
+            "text-control", "control character", {"value": value, "char": describe_char(bad[0])}
+        )
     return value
 
 
@@ -144,9 +161,9 @@ def id_problem(value: str) -> tuple[str, dict[str, str]] | None:
         return "empty", {}
     if not _ID_CHARS.fullmatch(value):
         bad = next(c for c in value if not _ID_CHARS.fullmatch(c))
-        return "char", {"char": _describe(bad)}
+        return "char", {"char": describe_char(bad)}
     if not _ID_START.match(value):
-        return "start", {"char": _describe(value[0])}
+        return "start", {"char": describe_char(value[0])}
     if ".." in value or value.endswith("."):
         return "dots", {}
     if len(value.encode("utf-8")) > ID_MAX_BYTES:
@@ -156,7 +173,7 @@ def id_problem(value: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-def _describe(char: str) -> str:
+def describe_char(char: str) -> str:
     """A character as an editor can find it: itself when visible, and its code point."""
     import unicodedata
 
@@ -166,21 +183,26 @@ def _describe(char: str) -> str:
     return f"{shown}U+{ord(char):04X}{f' {name}' if name else ''}"
 
 
+def id_reason(value: str) -> dict[str, str] | None:
+    """The params of a ``bad-id`` or ``bad-file-name`` message about ``value`` (the value and
+    the reason in Thai and English), or None when ``value`` can be an id."""
+    problem = id_problem(value)
+    if problem is None:
+        return None
+    from fundsite.messages import ID_REASONS
+
+    reason, params = problem
+    th, en = ID_REASONS[reason]
+    return {"value": value, "reason_th": th.format(**params), "reason_en": en.format(**params)}
+
+
 def _id(value: Any) -> str:
-    value = _text(value)
+    value = _numbers_as_text(value)  # the id grammar names a control character itself
     if not isinstance(value, str):
         return value  # type: ignore[no-any-return]  # pydantic reports the wrong type
-    problem = id_problem(value)
-    if problem is not None:
-        from fundsite.messages import ID_REASONS
-
-        reason, params = problem
-        th, en = ID_REASONS[reason]
-        raise PydanticCustomError(
-            "bad-id",
-            "bad id",
-            {"value": value, "reason_th": th.format(**params), "reason_en": en.format(**params)},
-        )
+    reason = id_reason(value)
+    if reason is not None:
+        raise PydanticCustomError("bad-id", "bad id", reason)
     return value
 
 
