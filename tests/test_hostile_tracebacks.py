@@ -29,6 +29,7 @@ from conftest import (
     REPORT,
     REPORT_PATH,
     Run,
+    check,
     replace_line,
 )
 from fundsite.cli import main
@@ -530,3 +531,33 @@ def test_check_failing_inside_is_one_line(site, monkeypatch, exc):
     detail = visible(f"{type(exc).__name__}: {exc}")
     assert run.err.strip() == ui("internal-error", "en", detail=detail)
     assert "Traceback" not in run.out + run.err
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("1. " * 2_000 + "x\n", "body-nesting"),  # Python-Markdown: RecursionError
+        ("> " * 5_000 + "x\n", "body-nesting"),
+        ("- " * 100_000 + "x\n", "body-nesting"),
+        ("[" * 100_000 + "\n", "body-brackets"),  # Python-Markdown: quadratic, minutes
+        ("[a](" * 20_000 + "\n", "body-brackets"),
+        ("<a " * 20_000 + "\n", "body-brackets"),
+    ],
+    ids=["nested lists", "nested quotes", "bullets", "brackets", "links", "tags"],
+)
+def test_body_markdown_cannot_crash_or_stall_the_build(site, tmp_path, body, code):
+    """A body that would exhaust the Markdown renderer's stack or time: a warning at its line,
+    and the page is published with the body as plain text, in seconds."""
+    import time
+
+    site.write({**RECORDS, PROJECT_PATH: PROJECT + "\n" + body})  # a paragraph of its own
+    out = tmp_path / "out"
+    started = time.monotonic()
+    run = site.cli("build", "{site}", "-o", str(out), "--no-search", "--lang", "en")
+    _no_traceback(run)
+    assert run.code == 0 and time.monotonic() - started < 60
+    problems = [p for p in check(site.root) if p.code == code]
+    assert [(p.file, p.severity, p.field) for p in problems] == [(PROJECT_PATH, "warning", "body")]
+    assert problems[0].line == PROJECT.count("\n") + 2
+    page = (out / "projects/68-L5218-4-01/index.html").read_text(encoding="utf-8")
+    assert body.strip()[:50].replace("<", "&lt;").replace(">", "&gt;") in page
