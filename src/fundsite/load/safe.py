@@ -101,13 +101,7 @@ class SiteReader:
             if exc.errno == errno.ELOOP and _is_link(folder, parts[-1]):
                 raise UnsafeFile("symlink", rel) from None
             raise
-        f = os.fdopen(fd, "rb")
-        try:
-            _check_opened(f, rel, limit)
-        except BaseException:
-            f.close()
-            raise
-        return f
+        return _checked(os.fdopen(fd, "rb"), rel, limit)
 
     def read(self, rel: str, limit: int = MAX_RECORD_BYTES) -> bytes:
         """The bytes of the regular file ``rel``: see :meth:`open`."""
@@ -118,12 +112,15 @@ class SiteReader:
         return data
 
 
-def _check_opened(f: BinaryIO, rel: str, limit: int) -> None:
+def _checked(f: BinaryIO, rel: str, limit: int) -> BinaryIO:
+    """``f`` if it is a regular file of at most ``limit`` bytes; closed and refused if not."""
     info = os.fstat(f.fileno())
+    if stat.S_ISREG(info.st_mode) and info.st_size <= limit:
+        return f
+    f.close()
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFile("not-regular-file", rel)
-    if info.st_size > limit:
-        raise UnsafeFile("file-too-large", rel, size=info.st_size, limit=limit)
+    raise UnsafeFile("file-too-large", rel, size=info.st_size, limit=limit)
 
 
 def _is_link(dir_fd: int, name: str) -> bool:
@@ -139,13 +136,7 @@ def _open_checked(site: Path, rel: str, parts: list[str], limit: int) -> BinaryI
         path = path / name
         if stat.S_ISLNK(os.lstat(path).st_mode):
             raise UnsafeFile("symlink", "/".join(parts[: i + 1]))
-    f = open(path, "rb")  # noqa: SIM115 - returned open
-    try:
-        _check_opened(f, rel, limit)
-    except BaseException:
-        f.close()
-        raise
-    return f
+    return _checked(open(path, "rb"), rel, limit)
 
 
 def read_site_file(site: Path, rel: str, limit: int = MAX_RECORD_BYTES) -> bytes:
