@@ -73,15 +73,14 @@ def _render_one(
     html = render_page(env, plan.template, plan.path, context)
     write_text(root, plan.path, html)
     written = [plan.path]
-    folder = plan.path.rsplit("/", 1)[0] if "/" in plan.path else ""
     if plan.data and context.get("records") is not None:
-        data_path = f"{folder}/index.json" if folder else "index.json"
-        written.append(data_path)
-        write_text(root, data_path, outputs.to_json(context["records"]))
+        written.append(plan.data_path)
+        write_text(root, plan.data_path, outputs.to_json(context["records"]))
     if plan.feed:
         written.append(plan.feed)
         entries = context.get("feed_entries", [])
         updated = max((r.record.date for r in entries), default=today)
+        folder = plan.path.rpartition("/")[0]
         page_url = base_url + (f"{folder}/" if folder else "")
         write_text(
             root,

@@ -32,6 +32,12 @@ class PagePlan:
         return self.make(graph, *self.args)
 
     @property
+    def data_path(self) -> str:
+        """Where the page's records go as JSON (when ``data``): ``index.json`` beside it."""
+        folder = self.path.rpartition("/")[0]
+        return f"{folder}/index.json" if folder else "index.json"
+
+    @property
     def of_one_record(self) -> bool:
         """A fund, plan, project or report page; the others (areas, issues, years, listings,
         home) sum up many records and cost O(records) each to compute."""
@@ -136,8 +142,7 @@ def files_of(plan: PagePlan) -> list[str]:
     """The files a page writes: itself, its records as ``index.json``, its feed."""
     files = [plan.path]
     if plan.data:
-        folder = plan.path.rpartition("/")[0]
-        files.append(f"{folder}/index.json" if folder else "index.json")
+        files.append(plan.data_path)
     if plan.feed:
         files.append(plan.feed)
     return files
