@@ -31,9 +31,11 @@ __all__ = [
     "codes",
     "contains",
     "distance_km",
+    "frame",
     "in_thailand",
     "province_at",
     "simplify_shared",
+    "svg_box",
     "svg_paths",
 ]
 
@@ -432,3 +434,96 @@ def svg_paths(
         _get(c)
     paths, proj = _svg(selected, int(width), float(tolerance_px))
     return list(paths), proj
+
+
+def _clip(ring: Sequence[Point], x0: float, y0: float, x1: float, y1: float) -> list[Point]:
+    """Sutherland–Hodgman: the closed ``ring`` cut to the rectangle; edges may run along it."""
+    pts = list(ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else ring)
+    for axis, limit, keep_above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
+        if not pts:
+            break
+
+        def inside(p: Point, axis: int = axis, limit: float = limit, up: bool = keep_above) -> bool:
+            return p[axis] >= limit if up else p[axis] <= limit
+
+        out: list[Point] = []
+        prev = pts[-1]
+        for cur in pts:
+            if inside(cur) != inside(prev):
+                a, b = (prev, cur) if prev <= cur else (cur, prev)  # one answer both ways round
+                t = (limit - a[axis]) / (b[axis] - a[axis])
+                cut = (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+                out.append((limit, cut[1]) if axis == 0 else (cut[0], limit))
+            if inside(cur):
+                out.append(cur)
+            prev = cur
+        pts = out
+    return pts
+
+
+def frame(
+    min_lat: float, min_lon: float, max_lat: float, max_lon: float, width: int = 360, pad: float = 0
+) -> Projection:
+    """The projection that fits a box of ``(lat, lon)`` into ``width`` pixels, ``pad`` each side.
+
+    Same equirectangular projection as :func:`svg_paths`; the drawing is ``width`` ×
+    ``projection.height``, with the box in its middle, ``pad`` pixels in from every edge.
+    """
+    k = math.cos(math.radians((min_lat + max_lat) / 2))
+    scale = (width - 2 * pad) / max((max_lon - min_lon) * k, 1e-9)
+    return Projection(
+        min_lon - pad / (scale * k),
+        max_lat + pad / scale,
+        scale * k,
+        scale,
+        float(width),
+        round((max_lat - min_lat) * scale + 2 * pad, 1),
+    )
+
+
+@lru_cache(maxsize=256)
+def svg_box(proj: Projection, *, tolerance_px: float = 0.5) -> tuple[tuple[str, str], ...]:
+    """SVG path data for every province seen through ``proj`` (a :func:`frame`), cut to it.
+
+    Returns ``((code, d), ...)`` sorted by code, only provinces that show: outlines are cut a
+    pixel beyond the drawing's edges (so no border is drawn along them), simplified to
+    ``tolerance_px`` with shared borders kept identical, in the same path syntax as
+    :func:`svg_paths`. For a district or a sub-district, whose shapes are not in the data, this
+    is the province land, sea and borders around it.
+    """
+    lon0, lat1 = proj.min_lon, proj.max_lat
+    lon1, lat0 = lon0 + proj.width / proj.kx, lat1 - proj.height / proj.ky
+    x0, y0, x1, y1 = -1.0, -1.0, proj.width + 1, proj.height + 1
+    rings: dict[tuple[str, int, int], list[Point]] = {}
+    for p in _provinces().values():
+        b = p.bbox
+        if b[0] > lat1 or b[2] < lat0 or b[1] > lon1 or b[3] < lon0:
+            continue
+        for pi, poly in enumerate(p.polygons):
+            for ri, ring in enumerate(poly):
+                bx0, by0, bx1, by1 = ring.box
+                if by0 > lat1 or by1 < lat0 or bx0 > lon1 or bx1 < lon0:
+                    continue
+                pts = [
+                    ((lon - lon0) * proj.kx, (lat1 - lat) * proj.ky)
+                    for lon, lat in zip(ring.xs, ring.ys, strict=True)
+                ]
+                cut = _clip(pts, x0, y0, x1, y1)
+                if len(cut) >= 3:
+                    rings[(p.code, pi, ri)] = [*cut, cut[0]]
+    simple = simplify_shared(rings, tolerance_px)
+    parts: dict[str, list[str]] = {}
+    for key in sorted(rings):
+        pts: list[tuple[int, int]] = []
+        for x, y in simple[key]:
+            q = (round(x * 10), round(y * 10))
+            if not pts or pts[-1] != q:
+                pts.append(q)
+        if pts and pts[-1] == pts[0]:
+            pts.pop()
+        if len(set(pts)) < 3:
+            continue
+        deltas = [_fmt(v) for a, b in itertools.pairwise(pts) for v in (b[0] - a[0], b[1] - a[1])]
+        d = f"M{_join([_fmt(pts[0][0]), _fmt(pts[0][1])])}l{_join(deltas)}z"
+        parts.setdefault(key[0], []).append(d)
+    return tuple((code, "".join(ds)) for code, ds in sorted(parts.items()))
