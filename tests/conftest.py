@@ -340,6 +340,26 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ[ENV] = before
 
 
+#: The data's date of the sites tests check and build (``SOURCE_DATE_EPOCH``, which
+#: ``fundsite.history.snapshot_date`` reads first): 1 April 2025, inside the reference project's
+#: period and its first report window (which its report opens), so that the rules judging time
+#: (report windows, projects in progress after their end) give the same result on any day and
+#: the reference records stay free of problems with or without their report. Tests of those
+#: rules set their own date.
+DATA_DATE = "1743465600"  # 2025-04-01 00:00 UTC
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _data_date() -> Iterator[None]:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = DATA_DATE
+    yield
+    if before is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 @pytest.fixture
 def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> SiteFixture:
     return SiteFixture(tmp_path / "site", capsys)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import (
@@ -335,3 +337,88 @@ def test_same_id_in_different_kinds_is_fine(site):
     project = replace_line(PROJECT, "plan:", "plan: L5218")
     problems = site.check({**files, PROJECT_PATH: project})
     assert problems == [], describe(problems)
+
+
+# ---- money at close: returned and achieved -------------------------------------------------------
+
+OBJECTIVE = "  - {text: พัฒนาศักยภาพกรรมการ"
+
+
+def with_returned(value: str) -> str:
+    return replace_line(PROJECT, "status:", f"status: completed\nreturned: {value}")
+
+
+def with_achieved(value: str) -> str:
+    line = PROJECT.split("\n")[line_of(PROJECT, OBJECTIVE) - 1]
+    return replace_line(PROJECT, OBJECTIVE, line.replace("}", f", achieved: {value}}}"))
+
+
+@pytest.mark.parametrize(
+    ("value", "amount"),
+    [("1250", "1250.00"), ("1250.5", "1250.50"), ('"1,250.00"', "1250.00"), ("0", "0.00")],
+)
+def test_returned_is_an_amount(site, value, amount):
+    result = site.result({**RECORDS, PROJECT_PATH: with_returned(value)})
+    assert result.problems == [], describe(result.problems)
+    assert str(result.graph.projects["68-L5218-4-01"].record.returned) == amount
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "expected_en"),
+    [
+        ("-1250.00", "money-negative", "returned is a negative amount (-1250.00)"),
+        ("1250.125", "money-decimals", "returned has more than two decimals (1250.125)"),
+        ("คืนแล้ว", "money-invalid", None),
+        ("[1250]", "money-invalid", None),
+        ('"1,25,0.00"', "money-commas", None),
+    ],
+)
+def test_returned_that_is_not_an_amount(site, value, code, expected_en):
+    text = with_returned(value)
+    p = only(site.check({**RECORDS, PROJECT_PATH: text}), code)
+    assert (p.severity, p.file, p.field) == ("error", PROJECT_PATH, "returned")
+    assert (p.line, p.col) == (line_of(text, "returned:"), 11)
+    if expected_en:
+        assert en(p) == expected_en
+    assert th(p).startswith("ช่อง returned")
+
+
+def test_returned_with_three_decimals_suggests_two(site):
+    p = only(site.check({**RECORDS, PROJECT_PATH: with_returned("1250.125")}), "money-decimals")
+    assert th(p) == "ช่อง returned มีทศนิยมเกิน 2 ตำแหน่ง (1250.125)"
+    assert hint_en(p) == "for example 1,250.12"
+
+
+def test_achieved_is_a_number(site):
+    result = site.result({**RECORDS, PROJECT_PATH: with_achieved("22.5")})
+    assert result.problems == [], describe(result.problems)
+    objective = result.graph.projects["68-L5218-4-01"].record.objectives[0]
+    assert (objective.size, objective.target, objective.achieved) == (29, 20, 22.5)
+
+
+@pytest.mark.parametrize("value", ["-1.5", "22.125", "0"])
+def test_achieved_takes_any_number_like_size_and_target(site, value):
+    # an indicator may be a change (negative) or a ratio (three decimals), as size and target
+    assert site.check({**RECORDS, PROJECT_PATH: with_achieved(value)}) == []
+
+
+@pytest.mark.parametrize("value", ["ดีขึ้น", "[1, 2]", "{a: 1}"])
+def test_achieved_that_is_not_a_number(site, value):
+    text = with_achieved(value)
+    p = only(site.check({**RECORDS, PROJECT_PATH: text}), "wrong-type")
+    assert (p.severity, p.field, p.line) == (
+        "error",
+        "objectives[1].achieved",
+        line_of(text, OBJECTIVE),
+    )
+    assert p.col == text.split("\n")[p.line - 1].index(value.split(",")[0]) + 1
+    assert en(p).startswith("objectives[1].achieved must be a number")
+    assert th(p).startswith("ช่อง objectives[1].achieved ต้องเป็น")
+
+
+def test_returned_and_achieved_are_in_the_json_schema(site, tmp_path):
+    site.cli("schema", "--out", str(tmp_path / "s"))
+    project = json.loads((tmp_path / "s/project.schema.json").read_text(encoding="utf-8"))
+    assert "returned" in project["properties"]
+    objective = project["$defs"]["ProjectObjective"]["properties"]
+    assert "achieved" in objective

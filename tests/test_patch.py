@@ -53,6 +53,8 @@ def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
             "relink-report",
             "new-report",
             "delete-report",
+            "returned",
+            "report-end",
         ]
     )
     if what in ("spent", "report-date", "relink-report", "delete-report"):
@@ -112,6 +114,14 @@ def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
         )
     elif what == "delete-report":
         path.unlink()
+    elif what == "returned":
+        value = f"returned: {rng.randrange(0, 90000)}"
+        if not _sub(path, r"^returned: .*$", value):
+            _sub(path, r"^title: ", f"{value}\ntitle: ")
+    elif what == "report-end":
+        day = f"20{rng.randrange(20, 27)}-0{rng.randrange(1, 9)}-15"
+        if not _sub(path, r"report_end: [\d-]+", f"report_end: {day}"):
+            _sub(path, r"amount: ", f"report_end: {day}, amount: ")
     return what, path, keeps
 
 

@@ -206,6 +206,7 @@ def test_project_end_before_start(site):
 def test_project_ending_the_day_it_starts_is_fine(site):
     text = PROJECT[: PROJECT.index("installments:")] + PROJECT[PROJECT.index("objectives:") :]
     text = replace_line(text, "end:", "end: 2024-10-01")
+    text = replace_line(text, "status:", "status: approved")  # not in progress after its end
     problems = site.check({**NO_REPORT, PROJECT_PATH: text})
     assert problems == [], describe(problems)
 
@@ -673,3 +674,207 @@ def test_every_problem_in_one_run(site):
         codes(problems)
     ), describe(problems)
     assert {p.file for p in problems} >= {PROJECT_PATH, FUND_PATH, REPORT_PATH}
+
+
+# ---- money and time: judged against the data's date ----------------------------------------------
+#
+# The reference project: in progress from 2024-10-01 to 2025-09-30; its first installment's
+# report window is 2025-03-01 – 2025-04-15 and its report is dated 2025-03-01.
+
+INSTALLMENT_1 = "  - {start: 2024-10-01, end: 2025-03-31, report_start: 2025-03-01"
+
+
+def data_date(monkeypatch: pytest.MonkeyPatch, day: str) -> None:
+    """The data's date of the sites checked next (``SOURCE_DATE_EPOCH``, midnight UTC)."""
+    from datetime import UTC, datetime
+
+    stamp = datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(stamp)))
+
+
+def dated_report(day: str, spent: str | None = None) -> dict:
+    """The reference records with their one report dated ``day`` instead."""
+    return {**NO_REPORT, **report("the-report", day, spent)}
+
+
+def test_report_window_passed_without_a_report(site, monkeypatch):
+    data_date(monkeypatch, "2025-05-01")
+    result = site.result(NO_REPORT)
+    p = only(result.problems, "report-window-passed")
+    row = line_of(PROJECT, INSTALLMENT_1)
+    assert (p.severity, p.file, p.field) == ("warning", PROJECT_PATH, "installments[1].report_end")
+    assert (p.line, p.col) == (row, PROJECT.split("\n")[row - 1].index("2025-04-15") + 1)
+    assert th(p) == (
+        "งวดที่ 1: พ้นกำหนดส่งรายงาน (1 มี.ค. 2568 – 15 เม.ย. 2568) แล้ว"
+        " แต่ไม่มีรายงานของโครงการที่ลงวันที่ในช่วงนั้น (ข้อมูล ณ 1 พ.ค. 2568)"
+    )
+    assert en(p) == (
+        "installment 1: its report window (1 Mar 2025 – 15 Apr 2025) has passed, and no report"
+        " of the project is dated in it (data as of 1 May 2025)"
+    )
+    assert hint_th(p) == (
+        "เพิ่มรายงานที่ลงวันที่ในช่วงนั้นใน content/reports/ หรือแก้วันที่ของงวด (report_start, report_end)"
+    )
+    assert hint_en(p) == (
+        "add a report dated in that window under content/reports/, or correct the installment's"
+        " report_start and report_end"
+    )
+    assert p in result.graph.projects[PROJECT_ID].notes  # a data-quality note on its page
+    assert result.ok
+
+
+@pytest.mark.parametrize(
+    ("day", "warned"),
+    [
+        ("2025-03-01", False),  # on report_start
+        ("2025-04-15", False),  # exactly on report_end
+        ("2025-02-28", True),  # the day before the window
+        ("2025-04-16", True),  # the day after
+    ],
+)
+def test_report_window_bounds_are_included(site, monkeypatch, day, warned):
+    data_date(monkeypatch, "2025-05-01")
+    problems = site.check(dated_report(day))
+    assert ("report-window-passed" in codes(problems)) is warned, describe(problems)
+
+
+@pytest.mark.parametrize(
+    ("today", "warned"),
+    [("2025-04-14", False), ("2025-04-15", False), ("2025-04-16", True)],
+)
+def test_report_window_passes_the_day_after_report_end(site, monkeypatch, today, warned):
+    data_date(monkeypatch, today)  # on report_end itself a report may still come
+    assert ("report-window-passed" in codes(site.check(NO_REPORT))) is warned
+
+
+def test_report_window_without_report_start_opens_with_the_installment(site, monkeypatch):
+    data_date(monkeypatch, "2025-05-01")
+    text = PROJECT.replace(
+        "{start: 2024-10-01, end: 2025-03-31, report_start: 2025-03-01,",
+        "{start: 2024-11-01, end: 2025-03-31,",
+    )
+    inside = site.check({**NO_REPORT, PROJECT_PATH: text, **report("r", "2024-11-01")})
+    assert "report-window-passed" not in codes(inside), describe(inside)
+    before = site.check({**NO_REPORT, PROJECT_PATH: text, **report("r", "2024-10-31")})
+    p = only(before, "report-window-passed")
+    assert th(p).startswith("งวดที่ 1: พ้นกำหนดส่งรายงาน (1 พ.ย. 2567 – 15 เม.ย. 2568) แล้ว")
+
+
+def test_report_window_without_any_start_has_no_lower_bound(site, monkeypatch):
+    data_date(monkeypatch, "2025-05-01")
+    text = PROJECT.replace(
+        "{start: 2024-10-01, end: 2025-03-31, report_start: 2025-03-01,", "{end: 2025-03-31,"
+    )
+    p = only(site.check({**NO_REPORT, PROJECT_PATH: text}), "report-window-passed")
+    assert "(ถึง 15 เม.ย. 2568)" in th(p)
+    assert "(until 15 Apr 2025)" in en(p)
+    early = site.check({**NO_REPORT, PROJECT_PATH: text, **report("r", "2024-10-01")})
+    assert "report-window-passed" not in codes(early), describe(early)
+
+
+def test_report_window_judged_by_source_date_epoch(site, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1744761599")  # 2025-04-15 23:59:59 UTC
+    assert "report-window-passed" not in codes(site.check(NO_REPORT))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1744761600")  # 2025-04-16 00:00:00 UTC
+    result = site.result(NO_REPORT)
+    assert result.graph.today.isoformat() == "2025-04-16"
+    assert "(data as of 16 Apr 2025)" in en(only(result.problems, "report-window-passed"))
+
+
+@pytest.mark.parametrize(
+    ("status", "warned"),
+    [("cancelled", False), ("proposed", False), ("approved", True), ("completed", True)],
+)
+def test_report_window_of_projects_not_carried_out_is_not_judged(site, monkeypatch, status, warned):
+    data_date(monkeypatch, "2025-05-01")
+    text = replace_line(PROJECT, "status:", f"status: {status}")
+    problems = site.check({**NO_REPORT, PROJECT_PATH: text})
+    assert ("report-window-passed" in codes(problems)) is warned, describe(problems)
+
+
+def test_in_progress_after_its_end(site, monkeypatch):
+    data_date(monkeypatch, "2025-10-01")
+    result = site.result(RECORDS)
+    p = only(result.problems, "in-progress-after-end")
+    assert (p.severity, p.file, p.field) == ("warning", PROJECT_PATH, "status")
+    assert (p.line, p.col) == (line_of(PROJECT, "status:"), 9)
+    assert th(p) == (
+        "โครงการยังมีสถานะ in-progress (กำลังดำเนินการ) แต่สิ้นสุดไปแล้วเมื่อ 30 ก.ย. 2568"
+        " (ข้อมูล ณ 1 ต.ค. 2568)"
+    )
+    assert (
+        en(p)
+        == "the project is still in-progress, but it ended on 30 Sep 2025 (data as of 1 Oct 2025)"
+    )
+    assert hint_en(p) == (
+        "set status to completed or cancelled, or correct end if the project was extended"
+    )
+    assert hint_th(p).startswith("แก้สถานะเป็น completed (เสร็จสิ้น) หรือ cancelled (ยกเลิก)")
+    assert p in result.graph.projects[PROJECT_ID].notes
+    assert result.ok
+
+
+def test_in_progress_on_its_last_day_is_fine(site, monkeypatch):
+    data_date(monkeypatch, "2025-09-30")  # end == the data's date
+    assert "in-progress-after-end" not in codes(site.check(RECORDS))
+
+
+@pytest.mark.parametrize("status", ["completed", "cancelled", "approved"])
+def test_only_in_progress_projects_are_overdue(site, monkeypatch, status):
+    data_date(monkeypatch, "2026-01-01")
+    text = replace_line(PROJECT, "status:", f"status: {status}")
+    assert "in-progress-after-end" not in codes(site.check({**RECORDS, PROJECT_PATH: text}))
+
+
+def test_in_progress_without_an_end_is_not_overdue(site, monkeypatch):
+    data_date(monkeypatch, "2026-01-01")
+    text = replace_line(PROJECT, "end:", "")
+    assert "in-progress-after-end" not in codes(site.check({**RECORDS, PROJECT_PATH: text}))
+
+
+def closed(returned: str, budget: str = "39918.00") -> str:
+    """The reference project completed, its budget ``budget``, ``returned`` given back."""
+    text = replace_line(PROJECT, "status:", f"status: completed\nreturned: {returned}")
+    return replace_line(text, "budget:", f"budget: {budget}" if budget else "")
+
+
+def test_returned_and_spent_within_the_budget(site):
+    # the report spent 3,500.00: 36,418.00 returned accounts for the whole budget
+    assert site.check({**RECORDS, PROJECT_PATH: closed("36418.00")}) == []
+
+
+def test_returned_and_spent_above_the_budget(site):
+    text = closed('"36,418.01"')
+    result = site.result({**RECORDS, PROJECT_PATH: text})
+    p = only(result.problems, "returned-over-budget")
+    assert (p.severity, p.file, p.field) == ("warning", PROJECT_PATH, "returned")
+    assert (p.line, p.col) == (line_of(text, "returned:"), 11)
+    assert th(p) == (
+        "เงินคืนกองทุน (36,418.01 บาท) รวมกับเงินที่รายงานว่าใช้ (3,500.00 บาท) เป็น 39,918.01 บาท"
+        " เกินงบประมาณโครงการ (39,918.00 บาท)"
+    )
+    assert en(p) == (
+        "the money returned (36,418.01 THB) and the money reported spent (3,500.00 THB) add up"
+        " to 39,918.01 THB, above the project budget (39,918.00 THB)"
+    )
+    assert hint_th(p) == "เงินคืนได้ไม่เกิน 36,418.00 บาท (งบประมาณ − เงินที่รายงานว่าใช้)"
+    assert hint_en(p) == (
+        "at most 36,418.00 THB can be returned (the budget less the money reported spent)"
+    )
+    assert p in result.graph.projects[PROJECT_ID].notes
+
+
+def test_returned_when_spending_alone_is_over_budget(site):
+    text = closed("100.00", budget="3000.00")
+    problems = site.check({**RECORDS, PROJECT_PATH: text})
+    assert hint_en(only(problems, "returned-over-budget")) is None  # nothing could be returned
+    assert "spent-over-budget" in codes(problems)
+    # nothing returned is never the cause
+    text = closed("0", budget="3000.00")
+    problems = site.check({**RECORDS, PROJECT_PATH: text})
+    assert "returned-over-budget" not in codes(problems), describe(problems)
+
+
+def test_returned_with_an_unknown_budget_is_not_judged(site):
+    text = closed("50000.00", budget="")
+    assert "returned-over-budget" not in codes(site.check({**RECORDS, PROJECT_PATH: text}))

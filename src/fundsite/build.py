@@ -7,11 +7,10 @@ folder that replaces the output only when everything succeeded.
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import jinja2
 
 from fundsite.diagnostics import Problem
 from fundsite.history import load_history
+from fundsite.history import snapshot_date as snapshot_date  # the data's date, re-exported
 from fundsite.index import IndexWork, prepare_index, run_index
 from fundsite.load.safe import SiteReader
 from fundsite.parallel import can_fork, forked_call, forked_map
@@ -145,26 +145,6 @@ def _environment(theme: Path, graph: SiteGraph, base_url: str) -> Any:
     return _ENV[0][1]
 
 
-def snapshot_date(site_dir: Path) -> date:
-    """The data's date: $SOURCE_DATE_EPOCH, else the last git commit, else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).date()
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(site_dir), "log", "-1", "--format=%ct"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        if out.returncode == 0 and out.stdout.strip().isdigit():
-            return datetime.fromtimestamp(int(out.stdout.strip()), UTC).date()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return datetime.now(UTC).date()
-
-
 def build(
     site_dir: Path,
     out: Path,
@@ -238,7 +218,7 @@ def _stage(
         )
         return BuildResult(False, [*checked.problems, missing], seconds=timings)
     base_url = graph.site.base_url.rstrip("/") + "/"
-    today = snapshot_date(site_dir)
+    today = graph.today  # the data's date, as the check judged it (snapshot_date)
     job = _Job(
         site_dir,
         out,

@@ -43,7 +43,7 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from fundsite.cache import site_cache
@@ -116,6 +116,30 @@ def _git(site_dir: Path, *args: str, timeout: float = 600) -> bytes | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout if out.returncode == 0 else None
+
+
+def snapshot_date(site_dir: Path) -> date:
+    """The data's date: ``$SOURCE_DATE_EPOCH``, else the last git commit's date, else today (UTC).
+
+    Whatever depends on "today" is judged against this date, never the clock: the check's
+    rules about time (a report window that has passed with no report, a project still in
+    progress after its end), the pages and feeds, the snapshot's name. So the same commit
+    checks and builds the same bytes on any day and machine, and a build can be reproduced.
+    The check computes it once (``SiteGraph.today``) and everything after it reads that one
+    value; it lives here, beside the other reader of git, so that the check need not import
+    the build.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC).date()
+        except (OverflowError, OSError, ValueError):
+            pass  # an epoch beyond the calendar: as if not set
+    out = _git(site_dir, "log", "-1", "--format=%ct", timeout=10)
+    stamp = out.decode("ascii", "replace").strip() if out is not None else ""
+    if stamp.isdigit():
+        return datetime.fromtimestamp(int(stamp), UTC).date()
+    return datetime.now(UTC).date()
 
 
 def head_of(site_dir: Path) -> str | None:

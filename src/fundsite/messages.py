@@ -359,6 +359,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "รวมงบประมาณของทุกงวด ({total} บาท) ไม่เท่ากับ งบประมาณโครงการ ({budget} บาท)",
         "the installments add up to {total} THB, not the project budget of {budget} THB",
     ),
+    "report-window-passed": (
+        "งวดที่ {number}: พ้นกำหนดส่งรายงาน ({window_th}) แล้ว แต่ไม่มีรายงานของโครงการที่ลงวันที่ในช่วงนั้น"
+        " (ข้อมูล ณ {today_th})",
+        "installment {number}: its report window ({window_en}) has passed, and no report of the"
+        " project is dated in it (data as of {today_en})",
+    ),
+    "in-progress-after-end": (
+        "โครงการยังมีสถานะ in-progress (กำลังดำเนินการ) แต่สิ้นสุดไปแล้วเมื่อ {end_th} (ข้อมูล ณ {today_th})",
+        "the project is still in-progress, but it ended on {end_en} (data as of {today_en})",
+    ),
+    "returned-over-budget": (
+        "เงินคืนกองทุน ({returned} บาท) รวมกับเงินที่รายงานว่าใช้ ({spent} บาท) เป็น {total} บาท"
+        " เกินงบประมาณโครงการ ({budget} บาท)",
+        "the money returned ({returned} THB) and the money reported spent ({spent} THB) add up"
+        " to {total} THB, above the project budget ({budget} THB)",
+    ),
     "report-outside-period": (
         "วันที่รายงาน ({date}) อยู่นอกระยะเวลาโครงการ ({start} – {end})",
         "the report date ({date}) is outside the project period ({start} – {end})",
@@ -438,6 +454,19 @@ HINTS: dict[str, tuple[str, str]] = {
     "hint-add-report": (
         "เพิ่มรายงานใน content/reports/ หรือแก้สถานะโครงการ",
         "add a report under content/reports/ or change the status",
+    ),
+    "hint-report-window": (
+        "เพิ่มรายงานที่ลงวันที่ในช่วงนั้นใน content/reports/ หรือแก้วันที่ของงวด (report_start, report_end)",
+        "add a report dated in that window under content/reports/, or correct the installment's"
+        " report_start and report_end",
+    ),
+    "hint-close-project": (
+        "แก้สถานะเป็น completed (เสร็จสิ้น) หรือ cancelled (ยกเลิก) หรือแก้วันสิ้นสุด (end) ถ้าขยายเวลาโครงการ",
+        "set status to completed or cancelled, or correct end if the project was extended",
+    ),
+    "hint-returned": (
+        "เงินคืนได้ไม่เกิน {suggestion} บาท (งบประมาณ − เงินที่รายงานว่าใช้)",
+        "at most {suggestion} THB can be returned (the budget less the money reported spent)",
     ),
     "hint-swap": (
         "ลองสลับละติจูดกับลองจิจูด: [{suggestion}]",

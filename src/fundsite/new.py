@@ -959,11 +959,13 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
             "report_end: 2025-10-15, amount: 39918.00}"
         ],
         "งวดเงิน: ช่วงเวลา ช่วงส่งรายงาน และจำนวนเงิน (รวมทุกงวดควรเท่ากับ budget)",
+        "ถ้าพ้นวันสิ้นสุดการส่งรายงาน (report_end) แล้วยังไม่มีรายงานที่ลงวันที่ในช่วงนั้น จะมีคำเตือน",
     )
     doc.block(
         "objectives",
         ["- {text: ลดผู้ดื่มรายใหม่, indicator: ร้อยละผู้ดื่มรายใหม่, size: 32.5, target: 28}"],
         "วัตถุประสงค์ ตัวชี้วัด ขนาดปัญหา (size) และเป้าหมาย (target)",
+        "เมื่อปิดโครงการ ใส่ผลที่ทำได้จริงของตัวชี้วัด เช่น achieved: 27 (หน่วยเดียวกับ target)",
     )
     doc.block(
         "target_groups",
@@ -975,6 +977,13 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         status,
         "สถานะ: proposed = เสนอ, approved = อนุมัติ, in-progress = กำลังดำเนินการ, "
         "completed = เสร็จสิ้น, cancelled = ยกเลิก",
+    )
+    doc.maybe(
+        "returned",
+        None,
+        "เงินคืนกองทุนเมื่อปิดโครงการ (บาท) คือเงินที่ไม่ได้ใช้และส่งคืนกองทุน",
+        "(เงินคืน + เงินที่รายงานว่าใช้ ต้องไม่เกิน budget)",
+        example="1250.00",
     )
     body = (
         "## หลักการและเหตุผล\n\n<!-- ปัญหาในพื้นที่และเหตุที่ต้องทำโครงการนี้ -->\n\n"

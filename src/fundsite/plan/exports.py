@@ -1,10 +1,19 @@
-"""Records as open data: flat rows for CSV, nested records for JSON; ISO dates, plain decimals."""
+"""Records as open data: flat rows for CSV, nested records for JSON; ISO dates, plain decimals.
+
+An amount that is not stated is an empty cell, never ``0``: a sum over a column then tells
+"nothing" from "not known" (an amount a model defaults to zero counts as stated only when it
+was written: ``model_fields_set``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from pydantic import BaseModel
 
 from fundsite.validate.graph import FundNode, PlanNode, ProjectNode, ReportNode
 
@@ -108,6 +117,7 @@ def project_row(node: ProjectNode) -> dict[str, Any]:
         "longitude": location[1] if location else "",
         "reports": len(node.reports),
         "reported_spent": str(node.reported_spent),
+        "returned": "" if r.returned is None else str(r.returned),
     }
 
 
@@ -143,11 +153,123 @@ def report_row(node: ReportNode) -> dict[str, Any]:
     }
 
 
-TABLES = {
-    "funds": fund_row,
-    "plans": plan_row,
-    "projects": project_row,
-    "reports": report_row,
+def _stated(model: BaseModel, name: str) -> str:
+    """A written amount as a plain decimal; ``""`` when it was not written (a model's default
+    of ``0`` is not a stated zero)."""
+    value = getattr(model, name)
+    return "" if value is None or name not in model.model_fields_set else str(value)
+
+
+#: ``data/finances``: a fund's accounts for one fiscal year (keyed by fund and fiscal year).
+FINANCE_COLUMNS = (
+    "fund",
+    "fiscal_year",
+    "carried_forward",
+    "income_nhso",
+    "income_local",
+    "income_other",
+    "spent",
+    "balance",
+)
+
+
+def finance_rows(node: FundNode) -> Iterator[dict[str, Any]]:
+    """One row per fiscal year of a fund's ``finances``, in fiscal-year order."""
+    for fin in sorted(node.record.finances, key=lambda f: f.fiscal_year):
+        written = "income" in fin.model_fields_set
+        yield dict(
+            zip(
+                FINANCE_COLUMNS,
+                (
+                    node.id,
+                    fin.fiscal_year,
+                    _stated(fin, "carried_forward"),
+                    _stated(fin.income, "nhso") if written else "",
+                    _stated(fin.income, "local") if written else "",
+                    _stated(fin.income, "other") if written else "",
+                    _stated(fin, "spent"),
+                    _stated(fin, "balance"),
+                ),
+                strict=True,
+            )
+        )
+
+
+#: ``data/installments``: one installment (งวด) of a project (keyed by project and number).
+INSTALLMENT_COLUMNS = (
+    "project",
+    "number",
+    "fund",
+    "fiscal_year",
+    "start",
+    "end",
+    "report_start",
+    "report_end",
+    "amount",
+    "reports_in_window",
+)
+
+
+def installment_rows(node: ProjectNode) -> Iterator[dict[str, Any]]:
+    """One row per installment of a project, numbered from 1 as written.
+
+    ``reports_in_window`` counts the project's reports dated in the installment's report
+    window (from ``report_start``, else the installment's ``start``, to ``report_end``); empty
+    when the window has no end. It does not depend on the data's date: whether the window has
+    passed is for the reader (and ``fundsite check``) to judge.
+    """
+    for number, inst in enumerate(node.record.installments, 1):
+        end = inst.report_end
+        start = inst.report_start or inst.start
+        in_window: int | str = ""
+        if end is not None:
+            in_window = sum(
+                1
+                for r in node.reports
+                if (start is None or start <= r.record.date) and r.record.date <= end
+            )
+        yield dict(
+            zip(
+                INSTALLMENT_COLUMNS,
+                (
+                    node.id,
+                    number,
+                    node.record.fund,
+                    node.fiscal_year or "",
+                    _iso(inst.start),
+                    _iso(inst.end),
+                    _iso(inst.report_start),
+                    _iso(end),
+                    _stated(inst, "amount"),
+                    in_window,
+                ),
+                strict=True,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """An open-data table: the graph's store its rows come from (``funds``, ``plans``,
+    ``projects`` or ``reports``), the rows of one record (any number of them), and the columns
+    when they are fixed (the header is then written even when there are no rows)."""
+
+    store: str
+    rows: Callable[[Any], Iterable[dict[str, Any]]]
+    columns: tuple[str, ...] | None = None
+
+
+def _one(row: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Iterable[dict[str, Any]]]:
+    return lambda node: (row(node),)
+
+
+TABLES: dict[str, Table] = {
+    "funds": Table("funds", _one(fund_row)),
+    "finances": Table("funds", finance_rows, FINANCE_COLUMNS),
+    "plans": Table("plans", _one(plan_row)),
+    "projects": Table("projects", _one(project_row)),
+    "installments": Table("projects", installment_rows, INSTALLMENT_COLUMNS),
+    "reports": Table("reports", _one(report_row)),
 }
 
 #: The data dictionary: every exported column with its Thai and English meaning.
@@ -170,6 +292,27 @@ DICTIONARY: dict[str, list[tuple[str, str, str]]] = {
         ("population", "จำนวนประชากร", "population"),
         ("plans / projects", "จำนวนแผนงาน / โครงการ", "number of plans / projects"),
         ("approved_budget", "งบประมาณโครงการที่อนุมัติรวม (บาท)", "approved project budgets (THB)"),
+    ],
+    "finances": [
+        ("fund", "รหัสกองทุน", "fund code"),
+        ("fiscal_year", "ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)"),
+        (
+            "carried_forward",
+            "ยอดยกมาจากปีก่อน (บาท) ว่าง = ไม่ระบุ",
+            "carried forward from the year before (THB); empty: not stated",
+        ),
+        (
+            "income_nhso / income_local / income_other",
+            "รายรับ: จาก สปสช. / เงินสมทบจาก อปท. / ดอกเบี้ยและอื่น ๆ (บาท) ว่าง = ไม่ระบุ",
+            "income: from NHSO / local government contribution / interest and other (THB);"
+            " empty: not stated",
+        ),
+        ("spent", "รายจ่าย (บาท) ว่าง = ไม่ระบุ", "spent (THB); empty: not stated"),
+        (
+            "balance",
+            "คงเหลือ (บาท) = ยอดยกมา + รายรับ − รายจ่าย ว่าง = ไม่ระบุ",
+            "balance (THB) = carried forward + income − spent; empty: not stated",
+        ),
     ],
     "plans": [
         ("id", "รหัสแผนงาน", "plan id"),
@@ -198,6 +341,32 @@ DICTIONARY: dict[str, list[tuple[str, str, str]]] = {
             "reports / reported_spent",
             "จำนวนรายงาน / เงินที่รายงานว่าใช้ (บาท)",
             "reports / money reported spent (THB)",
+        ),
+        (
+            "returned",
+            "เงินคืนกองทุนเมื่อปิดโครงการ (บาท) ว่าง = ไม่ระบุ",
+            "money returned to the fund at close (THB); empty: not stated",
+        ),
+    ],
+    "installments": [
+        (
+            "project / number",
+            "รหัสโครงการ / งวดที่ (เริ่มที่ 1)",
+            "project code / installment number (from 1)",
+        ),
+        ("fund", "รหัสกองทุน", "fund code"),
+        ("fiscal_year", "ปีงบประมาณของโครงการ (พ.ศ.)", "the project's fiscal year (BE)"),
+        ("start / end", "ช่วงเวลาของงวด (ค.ศ. ISO)", "period the installment pays for (ISO)"),
+        (
+            "report_start / report_end",
+            "ช่วงส่งรายงานของงวด (ค.ศ. ISO)",
+            "report window of the installment (ISO)",
+        ),
+        ("amount", "จำนวนเงินของงวด (บาท) ว่าง = ไม่ระบุ", "amount (THB); empty: not stated"),
+        (
+            "reports_in_window",
+            "จำนวนรายงานของโครงการที่ลงวันที่ในช่วงส่งรายงาน (ว่าง = งวดไม่มีวันสิ้นสุดการส่งรายงาน)",
+            "reports of the project dated in the report window (empty: the window has no end)",
         ),
     ],
     "reports": [

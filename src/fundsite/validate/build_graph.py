@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fundsite.diagnostics import Problem
+from fundsite.history import snapshot_date
 from fundsite.load.files import CONTENT_KINDS, DATA_FILES, RawRecord
 from fundsite.thai import fiscal_year
 from fundsite.validate import rules
@@ -148,6 +149,7 @@ def link_staged(
         region_of_province=region_of,
         media=media_types,
         data_digest=":".join(sorted({c.raw.digest for c in checked.records if c.raw})),
+        today=snapshot_date(site_dir),  # once: every rule and page judges time against it
     )
     if "base_url" not in site.model_fields_set:
         out.add(Problem("warning", "base-url-missing", sites[0].path, field="base_url"))

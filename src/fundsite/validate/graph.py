@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -118,6 +119,13 @@ class SiteGraph:
     pages: dict[str, PageNode] = field(default_factory=dict)
     media: dict[str, str | None] = field(default_factory=dict)  # media/… → type (None: refused)
     data_digest: str = ""  # hash of data/*.yaml: every page depends on them
+    #: The data's date (:func:`fundsite.history.snapshot_date`), computed once by the check.
+    #: Rules that judge time (a report window passed with no report, a project in progress
+    #: after its end), pages and feeds all read this one date, never the clock: the same
+    #: commit gives the same problems and the same bytes on any day, and ``serve``'s patches
+    #: agree with a full check (a field, so the copy ``patch`` makes with ``dataclasses.replace``
+    #: keeps it).
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
     def __post_init__(self) -> None:
         self._index: dict[str, dict[Any, list[Any]]] | None = None

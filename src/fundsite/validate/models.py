@@ -135,10 +135,14 @@ class Installment(Record):
 
 
 class ProjectObjective(Record):
+    """วัตถุประสงค์: the indicator, the problem's size, the one-year target and, at close, what
+    was achieved (a number in the indicator's unit, like ``size`` and ``target``)."""
+
     text: Text
     indicator: Text | None = None
     size: Decimal | None = None
     target: Decimal | None = None
+    achieved: Decimal | None = None
 
 
 class TargetGroup(Record):
@@ -176,6 +180,8 @@ class Project(Record):
     objectives: list[ProjectObjective] = []
     target_groups: list[TargetGroup] = []
     status: Status | None = None
+    #: เงินคืนกองทุน: money given back to the fund at close (what was not spent)
+    returned: Money | None = None
 
 
 class Photo(Record):

@@ -250,6 +250,8 @@ def _rerun_rules(state: CheckState, scope: list[Node]) -> list[Node]:
     for node in scope:
         node.notes = []
         state.rule_problems.pop(node.path, None)
+    # a copy holding only the scope; its other fields are the graph's, the data's date
+    # (``today``) too: the rules about time judge a patch as the full check did
     graph = dataclasses.replace(
         state.graph,
         funds={n.id: n for n in scope if isinstance(n, FundNode)},

@@ -126,6 +126,103 @@ def installments(graph: SiteGraph, out: Collector) -> None:
             )
 
 
+#: Statuses whose report windows are not expected to hold reports: a project only proposed
+#: has received nothing, a cancelled one is not carried out.
+_NO_REPORTS_DUE = frozenset({"proposed", "cancelled"})
+
+
+def report_windows(graph: SiteGraph, out: Collector) -> None:
+    """An installment whose report window has passed (its ``report_end`` before the data's
+    date, ``graph.today``) with no report of the project dated in it: from ``report_start``,
+    else from the installment's ``start``, else from any date, to ``report_end``, both days
+    included. Judged against the data's date, not the clock, so a commit checks the same on
+    any day. A window that ends before it starts is already an error (:func:`periods`)."""
+    today = graph.today
+    for project in graph.projects.values():
+        rec = project.record
+        if rec.status in _NO_REPORTS_DUE or not rec.installments:
+            continue
+        for i, inst in enumerate(rec.installments):
+            end = inst.report_end
+            if end is None or end >= today:
+                continue
+            if inst.report_start is not None and end < inst.report_start:
+                continue
+            start = inst.report_start or inst.start
+            if any(
+                (start is None or start <= r.record.date) and r.record.date <= end
+                for r in project.reports
+            ):
+                continue
+            out.at(
+                project,
+                ("installments", i, "report_end"),
+                "report-window-passed",
+                W,
+                hint="hint-report-window",
+                note=True,
+                number=i + 1,
+                window_th=_window(start, end, "th"),
+                window_en=_window(start, end, "en"),
+                today_th=format_date(today),
+                today_en=format_date(today, "en"),
+            )
+
+
+def _window(start: date | None, end: date, lang: str) -> str:
+    if start is None:
+        return f"{'ถึง' if lang == 'th' else 'until'} {format_date(end, lang)}"
+    return f"{format_date(start, lang)} – {format_date(end, lang)}"
+
+
+def in_progress_after_end(graph: SiteGraph, out: Collector) -> None:
+    """A project still ``in-progress`` after its ``end`` (before the data's date): it was
+    probably completed or cancelled and its status not updated, or it was extended."""
+    today = graph.today
+    for project in graph.projects.values():
+        rec = project.record
+        if rec.status == "in-progress" and rec.end is not None and rec.end < today:
+            out.at(
+                project,
+                ("status",),
+                "in-progress-after-end",
+                W,
+                hint="hint-close-project",
+                note=True,
+                end_th=format_date(rec.end),
+                end_en=format_date(rec.end, "en"),
+                today_th=format_date(today),
+                today_en=format_date(today, "en"),
+            )
+
+
+def returned_money(graph: SiteGraph, out: Collector) -> None:
+    """Money ``returned`` at close plus the money reported spent above the project's budget:
+    one of them is wrong. Nothing returned (``0``) is never the cause (reported spending
+    beyond the budget alone is ``spent-over-budget``)."""
+    for project in graph.projects.values():
+        rec = project.record
+        if rec.returned is None or rec.budget is None or not rec.returned:
+            continue
+        spent = project.reported_spent
+        if rec.returned + spent <= rec.budget:
+            continue
+        room = rec.budget - spent
+        out.at(
+            project,
+            ("returned",),
+            "returned-over-budget",
+            W,
+            hint="hint-returned" if room >= 0 else None,
+            note=True,
+            returned=format_baht(rec.returned, unit=False),
+            spent=format_baht(spent, unit=False),
+            total=format_baht(rec.returned + spent, unit=False),
+            budget=format_baht(rec.budget, unit=False),
+            suggestion=format_baht(max(room, Decimal(0)), unit=False),
+        )
+
+
 def reports(graph: SiteGraph, out: Collector) -> None:
     for report in graph.reports.values():
         project = report.project
@@ -595,6 +692,9 @@ RULES: list[Callable[[SiteGraph, Collector], None]] = [
     balances,
     installments,
     reports,
+    report_windows,
+    in_progress_after_end,
+    returned_money,
     target_groups,
     project_codes,
     locations,

@@ -190,10 +190,17 @@ class _LastRow:
         self.row = row
 
 
-def _write_table(csv_file: IO[str], json_file: IO[str], rows: Iterable[dict[str, Any]]) -> None:
+def _write_table(
+    csv_file: IO[str],
+    json_file: IO[str],
+    rows: Iterable[dict[str, Any]],
+    columns: Iterable[str] | None = None,
+) -> None:
     """One table as CSV (with a BOM, for spreadsheet programs) and as a JSON array, row by row.
 
     The CSV cells are :func:`csv_cells` (no formulas); the JSON has the values as they are.
+    The header is ``columns`` when given (written even if there are no rows), else the first
+    row's keys.
     """
     # rows end with "\r\n" for the writer, so that it quotes a cell holding a CR as well as
     # one holding a LF (a bare CR ends a row in spreadsheet programs); written ending with "\n"
@@ -201,12 +208,18 @@ def _write_table(csv_file: IO[str], json_file: IO[str], rows: Iterable[dict[str,
     writer = csv.writer(last, lineterminator="\r\n")
     fields: list[str] = []
 
+    def header(names: Iterable[str]) -> None:
+        fields.extend(names)
+        writer.writerow(fields)
+        csv_file.write("\ufeff" + last.row[:-2] + "\n")  # the BOM: Thai reads right
+
+    if columns is not None:
+        header(columns)
+
     def each() -> Iterator[dict[str, Any]]:
         for row in rows:
             if not fields:
-                fields.extend(row)
-                writer.writerow(fields)
-                csv_file.write("\ufeff" + last.row[:-2] + "\n")  # the BOM: Thai reads right
+                header(row)
             cells = [row[field] for field in fields]
             writer.writerow(cells)
             if _FIRST_CELL.match(last.row) or _NEXT_CELL.search(last.row):  # rare: then each cell
@@ -249,12 +262,6 @@ def open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[str]:
     """
     snapshot = f"data/snapshot-{snapshot_date.isoformat()}.zip"
     written: list[str] = []
-    stores = {
-        "funds": graph.funds,
-        "plans": graph.plans,
-        "projects": graph.projects,
-        "reports": graph.reports,
-    }
     with (
         _no_cycle_collection(),
         zipfile.ZipFile(fresh(root, snapshot), "w", zipfile.ZIP_DEFLATED) as z,
@@ -273,15 +280,23 @@ def open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[str]:
             _write_all_json(f, graph)
         done("data/all.json")
         for name in sorted(exports.TABLES):
-            row = exports.TABLES[name]
+            table = exports.TABLES[name]
             csv_rel, json_rel = f"data/{name}.csv", f"data/{name}.json"
             with _text(root, csv_rel) as csv_file, _text(root, json_rel) as json_file:
-                _write_table(csv_file, json_file, (row(n) for _, n in sorted(stores[name].items())))
+                _write_table(csv_file, json_file, _rows(graph, table), table.columns)
             done(csv_rel)
             done(json_rel)
         for future in zipped:
             future.result()  # re-raise a failure
     return [*written, snapshot]
+
+
+def _rows(graph: SiteGraph, table: exports.Table) -> Iterator[dict[str, Any]]:
+    """A table's rows, record by record in id order (a record may give several rows, or none):
+    a generator, so that only one record's rows are in memory."""
+    store: dict[str, Any] = getattr(graph, table.store)
+    for _, node in sorted(store.items()):
+        yield from table.rows(node)
 
 
 def _text(root: Path, rel: str) -> IO[str]:
