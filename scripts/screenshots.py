@@ -48,9 +48,12 @@ def pages(site: Path) -> dict[str, str]:
     return {
         "home": "",
         "fund": pick(site, "funds", "L5218"),
+        "subdistrict": pick(site, "subdistricts", "900702"),
         "district": pick(site, "districts", "9007"),
+        "province": pick(site, "provinces", "90"),
+        "year": pick(site, "years", "2568"),
         "issue": pick(site, "issues", "alcohol"),
-        "project": pick(site, "projects", "60-ข-087"),
+        "project": pick(site, "projects", "68-L5218-4-01"),
         "report": pick(site, "reports", "2023-11-27-progress-and-tools-consultation"),
     }
 

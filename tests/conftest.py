@@ -366,7 +366,11 @@ def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> SiteFixture:
 
 
 def example_plus_synthetic(
-    tmp_path: Path, projects: int = 30, seed: int = 11, themes: bool = False
+    tmp_path: Path,
+    projects: int = 30,
+    seed: int = 11,
+    themes: bool = False,
+    funds: int | None = None,
 ) -> Path:
     """The example portal plus a small synthetic portal's records (and the theme, to edit)."""
     root = tmp_path / "site"
@@ -375,7 +379,7 @@ def example_plus_synthetic(
     if themes:
         shutil.copytree(REPO / "themes", root / "themes")
     synthetic = tmp_path / "synthetic"
-    write_site(synthetic, projects, seed=seed)
+    write_site(synthetic, projects, seed=seed, funds=funds)
     for kind in ("funds", "plans", "projects", "reports"):
         shutil.copytree(synthetic / "content" / kind, root / "content" / kind, dirs_exist_ok=True)
     return root

@@ -30,7 +30,9 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_home_shows_totals(page: Any, site_url: str) -> None:
     page.goto(site_url)
     stats = page.locator(".stats").inner_text()
-    assert "กองทุน" in stats and "โครงการ" in stats and "บาท" in stats
+    assert "กองทุน" in stats and "โครงการ" in stats
+    money = page.locator("#money").inner_text()  # the latest fiscal year's money
+    assert "ปีงบประมาณ" in money and "บาท" in money
     assert page.locator("h1").first.inner_text().strip()
     assert page.locator("table.chart-table").count() >= 2  # by issue and by fiscal year
 
@@ -48,6 +50,15 @@ def test_seed_002_project_page(page: Any, site_url: str) -> None:
 def test_fund_to_project_to_report_by_clicking(page: Any, site_url: str) -> None:
     page.goto(site_url + "funds/L5218/")
     assert "คลองแดน" in page.locator("h1").inner_text()
+    # the data's date is in FY 2568, so the fund's page shows 2568; another year is one link away
+    assert page.locator(".years [aria-current=page]").first.inner_text() == "2568"
+    page.locator(".years a", has_text="2567").first.click()
+    page.wait_for_load_state()
+    assert "/funds/L5218/2567/" in page.url
+    assert not page.locator("#projects a[href*='projects/68-L5218-4-01']").count()
+    page.locator(".years a", has_text="2568").first.click()  # back: the project is of FY 2568
+    page.wait_for_load_state()
+    assert page.url.endswith("/funds/L5218/")
     page.locator("#projects a[href*='projects/68-L5218-4-01']").first.click()
     page.wait_for_load_state()
     assert "/projects/68-L5218-4-01/" in page.url

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
+from conftest import example_plus_synthetic
 from fundsite.build import build
 from fundsite.cli import main
 from fundsite.write import manifest
@@ -119,6 +120,16 @@ def test_project_page_shows_seed_002_as_the_old_system(example_site: Path) -> No
     assert "1 ม.ค. 2561" in html  # installment dates in Thai
     assert "นายทวีวัตร เครือสาย" in html
     assert "ไม่ระบุ" in html  # mentor is not stated
+
+
+def test_a_completed_project_says_what_no_report_accounts_for(example_site: Path) -> None:
+    """68-L5218-4-01: budget 39,918.00, one report of 18,460.00, no money returned written."""
+    html = (example_site / "projects" / "68-L5218-4-01" / "index.html").read_text("utf-8")
+    note = html.split('class="reconcile-note">', 1)[1].split("</p>", 1)[0]
+    assert note == (
+        "งบโครงการ 39,918.00 บาท รายงานว่าใช้ไป 18,460.00 บาท ไม่ระบุเงินคืนกองทุน"
+        " ยังไม่มีรายงานว่าส่วนที่เหลือ 21,458.00 บาท ใช้ไปกับอะไร"
+    )  # an unwritten return is said to be unwritten, never "คืนกองทุน 0.00 บาท"
 
 
 def test_thai_dates_money_and_fiscal_years(mini_site: Path) -> None:
@@ -282,25 +293,36 @@ def test_unknown_theme_is_reported_not_raised(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_big_areas_and_issues_list_the_latest_and_link_the_rest(
-    mixed_site: Path, tmp_path: Path
-) -> None:
-    """Pages stay light at any size: 20 projects and plans, the rest in index.json."""
+def test_big_areas_and_issues_link_complete_lists(tmp_path: Path) -> None:
+    """Pages stay light at any size, and every record a figure sums is reachable: a year's
+    page lists up to 50 projects itself; beyond that, 20 and a link to the complete list,
+    paginated, which holds exactly the year's projects."""
+    site = example_plus_synthetic(tmp_path, 900, seed=5)
     out = tmp_path / "out"
-    assert build(mixed_site, out, index=False).ok
+    assert build(site, out, index=False).ok
     checked = 0
-    for page in [*out.glob("issues/*/index.html"), *out.glob("provinces/*/index.html")]:
+    pages = [*out.glob("years/*/index.html")]
+    for kind in ("issues", "regions", "provinces", "districts"):
+        pages += [*out.glob(f"{kind}/*/index.html"), *out.glob(f"{kind}/*/*/index.html")]
+    for page in pages:
         data = json.loads((page.parent / "index.json").read_text(encoding="utf-8"))
         html = page.read_text(encoding="utf-8")
-        rows = html.count('<td class="nowrap"><a href="../../projects/')
-        assert rows <= 20, page
-        if len(data["projects"]) > 20:
-            assert rows == 20 and f"แสดง 20 จาก {len(data['projects'])} โครงการ" in html
-            checked += 1
-        if page.parent.parent.name == "issues" and len(data["plans"]) > 20:
-            assert html.count('<li><a href="../../plans/') == 20
-            assert f"แสดงแผนงานล่าสุด 20 จาก {len(data['plans'])} แผน" in html
-            checked += 1
+        found = r'<th scope="row" class="nowrap"><a href="[./]*projects/([^/]+)/'
+        rows = [unquote(r) for r in re.findall(found, html)]
+        expected = {row["id"] for row in data["projects"]}
+        if len(expected) <= 50:
+            assert set(rows) == expected, page
+            continue
+        assert len(rows) == 20, page
+        link = re.search(r'<a href="([^"]*projects/)">ดูทั้งหมด', html)
+        assert link, page
+        listed: set[str] = set()
+        folder = (page.parent / link[1]).resolve()
+        for list_page in [folder / "index.html", *sorted(folder.glob("page/*/index.html"))]:
+            text = list_page.read_text(encoding="utf-8")
+            listed |= {unquote(r) for r in re.findall(r'<a href="[./]*projects/([^/]+)/"', text)}
+        assert listed == expected, page
+        checked += 1
     assert checked >= 1
 
 

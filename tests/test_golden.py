@@ -21,6 +21,14 @@ PAGES = [
     "projects/68-L9001-2-01/index.html",
     "reports/2025-02-10-home-visit/index.html",
     "districts/9007/index.html",
+    "districts/9007/2567/index.html",  # a year with complete accounts: float-trap sums
+    "districts/9007/funds-2568.csv",  # the comparison table, one fund without full accounts
+    "subdistricts/900705/index.html",  # a project without a budget, accounts incomplete
+    "provinces/90/index.html",
+    "years/2568/index.html",
+    "plans/L9001-2568-elderly/index.html",  # planned 50,000, approved 30,000: unallocated
+    "projects/67-L9002-1-01/index.html",  # completed: budget, returned, not yet reported
+    "districts/9007/index.json",
     "issues/elderly/index.html",
     "projects/68-L9001-2-01/index.json",
     "data/projects.csv",

@@ -18,7 +18,7 @@ from conftest import RECORDS, en, make_site, only, th
 from fundsite import cache
 from fundsite.build import build
 from fundsite.history import load_history
-from fundsite.render.engine import make_env, theme_dir
+from fundsite.render.engine import CompiledInMemory, make_env, theme_dir
 from fundsite.validate import check_site
 from fundsite.write import manifest
 
@@ -96,7 +96,23 @@ def test_planted_bytecode_cache_is_never_loaded(tmp_path):
     assert build(root, out, workers=1, index=False).ok
     assert not marker.exists()
     env = make_env(theme_dir(root, "default"), check_site(root, workers=1).graph, "/")
-    assert env.bytecode_cache is None
+    # the only cache of compiled templates is this process's memory, filled by compiling
+    assert type(env.bytecode_cache) is CompiledInMemory
+
+
+def test_templates_compiled_in_memory_follow_their_source_and_language(tmp_path):
+    """A template edited, or the same template for a site in another language, compiles again."""
+    root = _site(tmp_path)
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    page = theme / "templates" / "t.html"
+    graph = check_site(root, workers=1).graph
+    page.write_text("{{ L('not_stated') }} one", encoding="utf-8")
+    assert make_env(theme, graph, "/").get_template("t.html").render() == "ไม่ระบุ one"
+    page.write_text("{{ L('not_stated') }} two", encoding="utf-8")
+    assert make_env(theme, graph, "/").get_template("t.html").render() == "ไม่ระบุ two"
+    graph.site = graph.site.model_copy(update={"language": "en"})
+    assert make_env(theme, graph, "/").get_template("t.html").render() == "not stated two"
 
 
 def test_caches_live_outside_the_site(tmp_path):

@@ -76,6 +76,9 @@ def _render_one(
     if plan.data and context.get("records") is not None:
         written.append(plan.data_path)
         write_text(root, plan.data_path, outputs.to_json(context["records"]))
+    if plan.table and context.get("comparison") is not None:
+        written.append(plan.table)
+        write_text(root, plan.table, outputs.to_csv(row.csv() for row in context["comparison"]))
     if plan.feed:
         written.append(plan.feed)
         entries = context.get("feed_entries", [])

@@ -19,10 +19,11 @@ from typing import Any
 from fundsite import __version__
 from fundsite.plan import views
 from fundsite.plan.pages import PagePlan
+from fundsite.plan.scopes import AREA_LEVELS, PER_PAGE, Scope, ScopeYears, page_of
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
 #: Pages that show totals over every record: they change whenever anything changes.
-_WHOLE_SITE = {"home", "areas", "issues", "search"}
+_WHOLE_SITE = {"home", "areas", "issues", "search", "year"}
 LISTINGS = {"funds": "funds", "projects": "projects", "reports": "reports"}
 
 
@@ -84,7 +85,7 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         number = args[0]
         if kind == "projects" and number == 1:
             return None  # the first page shows the total of every project
-        items = views.listing(graph, kind)[(number - 1) * views.PER_PAGE : number * views.PER_PAGE]
+        items = page_of(views.listing(graph, kind), number)
         shown: list[Node] = []
         for item in items:
             shown.append(item)
@@ -93,6 +94,11 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
             else:
                 shown.append(item.fund)
         return shown
+    if kind == "records_list":  # the records a scope's year sums: what its pages read
+        level, key = args[0], args[1]
+        if level == "all":
+            return None
+        kind, args = ("area", (level, key)) if level in AREA_LEVELS else (level, (key,))
     if kind == "fund":
         return _fund(graph.funds[args[0]])
     if kind == "plan":
@@ -104,23 +110,39 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
     if kind == "report":
         r = graph.reports[args[0]]
         return [r, r.project, r.fund, *r.project.reports]  # notes: spent over the budget
-    if kind == "issue":
-        projects = graph.lookup("projects", "issue", args[0])
-        plans = graph.lookup("plans", "issue", args[0])
-        return [*(n for p in projects for n in _project(p)), *(n for p in plans for n in _plan(p))]
-    if kind == "area":
-        level, key = args
-        funds = graph.lookup("funds", level, key)
-        projects = graph.lookup("projects", level, key)
-        plans = graph.lookup("plans", level, key)
+    if kind in ("issue", "area"):
+        scope = Scope(*args[:2]) if kind == "area" else Scope("issue", args[0])
+        plans, projects = _of_years(graph, scope, _year_of(plan))
+        # accounts of every year; and, on a scope's own page, its feed: the latest reports
+        funds = graph.lookup("funds", scope.level, scope.key) if kind == "area" else []
+        feed = _feed_reports(graph, scope) if plan.feed else []
         return [
-            *(n for f in funds for n in (f, *f.projects)),  # funds are listed with their totals
+            *funds,
+            *feed,
             *(n for p in projects for n in _project(p)),
             *(n for p in plans for n in _plan(p)),
         ]
-    if kind == "year":
-        return [n for p in graph.lookup("projects", "fiscal_year", args[0]) for n in _project(p)]
-    return None  # an unknown page kind: always rebuilt
+    return None  # a fiscal year of the whole portal, or an unknown kind: always rebuilt
+
+
+def _of_years(
+    graph: SiteGraph, scope: Scope, fy: int | None
+) -> tuple[list[PlanNode], list[ProjectNode]]:
+    """The plans and projects a scope's page of one fiscal year shows: that year's, and last
+    year's (the change from last year); ``fy`` None is the scope's default year."""
+    years = ScopeYears(graph, scope)
+    fy = fy if fy is not None else years.default
+    _, plans, projects = years.records
+    shown = {fy, fy - 1} if fy is not None else set()
+    return (
+        [p for p in plans if p.record.fiscal_year in shown],
+        [p for p in projects if p.fiscal_year in shown],
+    )
+
+
+def _feed_reports(graph: SiteGraph, scope: Scope) -> list[Node]:
+    """What a scope's feed shows: the reports of every year (and their projects and funds)."""
+    return [n for p in ScopeYears(graph, scope).records[2] for n in (p, p.fund, *p.reports)]
 
 
 def _node_key(node: Node, history: dict[str, Any]) -> str:
@@ -189,72 +211,110 @@ def readers(graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node]) ->
     record pages, the areas, issues and years they belong to, the listing pages that hold
     them, and the pages that sum up the whole site.
     """
-    wanted: set[tuple[str, tuple[Any, ...]]] = set()
+    wanted: set[_Wanted] = set()
     listed: dict[str, set[int]] = {kind: set() for kind in LISTINGS}
     for node in changed:
         _showing(node, wanted, listed)
     for kind, nodes in listed.items():
         if nodes:
             where = {id(n): i for i, n in enumerate(views.listing(graph, kind))}
-            wanted.update((kind, (where[n] // views.PER_PAGE + 1,)) for n in nodes if n in where)
+            wanted.update((kind, (where[n] // PER_PAGE + 1,)) for n in nodes if n in where)
     wanted.add(("projects", (1,)))  # it shows the total of every project
     named, unnamed = _positions(plans)
-    chosen = sorted([*unnamed, *(i for key in wanted for i in named.get(key, ()))])
-    return [plans[i] for i in chosen]
+    chosen = set(unnamed)
+    for key in wanted:
+        years = None if len(key) == 2 else {key[2], key[2] + 1}  # next year: "from last year"
+        for i, year in named.get(key[:2], ()):
+            if years is None or year is None or year in years:
+                chosen.add(i)
+    return [plans[i] for i in sorted(chosen)]
 
 
-_Positions = tuple[dict[tuple[str, Any], list[int]], list[int]]
+#: A page that may show a changed record: (kind, scope) for all its years, or (kind, scope,
+#: fiscal year) for the pages of that year (and the scope's default page, whatever its year).
+_Wanted = tuple[Any, ...]
+_Positions = tuple[dict[tuple[str, Any], list[tuple[int, int | None]]], list[int]]
 _last_positions: tuple[list[PagePlan], int, _Positions] | None = None
 
 
 def _positions(plans: list[PagePlan]) -> _Positions:
-    """Where the pages showing named records are in ``plans`` ((kind, args) → indexes), and
-    the indexes of the others; kept for the last list asked about (``serve`` asks on each
-    edit, and a list of plans is never changed in place: see ``replan_reports``)."""
+    """Where the pages showing named records are in ``plans`` ((kind, scope) → (index, fiscal
+    year of the page, None for a scope's default page)), and the indexes of the others; kept
+    for the last list asked about (``serve`` asks on each edit, and a list of plans is never
+    changed in place: see ``replan_reports``)."""
     global _last_positions
     last = _last_positions
     if last is not None and last[0] is plans and last[1] == len(plans):
         return last[2]
-    named: dict[tuple[str, Any], list[int]] = {}
+    named: dict[tuple[str, Any], list[tuple[int, int | None]]] = {}
     unnamed: list[int] = []
     for i, plan in enumerate(plans):
-        kind = plan.make.__name__
-        if kind in _NAMED:
-            named.setdefault((kind, plan.args), []).append(i)
+        key = _named_key(plan)
+        if key is not None:
+            named.setdefault(key, []).append((i, _year_of(plan)))
         else:
             unnamed.append(i)
     _last_positions = (plans, len(plans), (named, unnamed))
     return named, unnamed
 
 
-def _showing(
-    node: Node, wanted: set[tuple[str, tuple[Any, ...]]], listed: dict[str, set[int]]
-) -> None:
+def _year_of(plan: PagePlan) -> int | None:
+    """The fiscal year a scope's page shows, when it is not the scope's default page."""
+    kind, args = plan.make.__name__, plan.args
+    if kind == "records_list":
+        return args[2]  # type: ignore[no-any-return]
+    if (kind == "area" and len(args) == 3) or (kind in ("fund", "issue") and len(args) == 2):
+        return args[-1]  # type: ignore[no-any-return]
+    return None
+
+
+def _named_key(plan: PagePlan) -> tuple[str, Any] | None:
+    """Which named record, area or issue a page shows, as :func:`_showing` names them: every
+    fiscal year of a scope, and its list pages, under the scope; None for the pages that
+    show something of every record."""
+    kind, args = plan.make.__name__, plan.args
+    if kind not in _NAMED:
+        return None
+    if kind == "records_list":
+        level, key = args[0], args[1]
+        if level == "all":
+            return None
+        return ("area", (level, key)) if level in AREA_LEVELS else (level, (key,))
+    if kind == "area":
+        return (kind, args[:2])
+    if kind in ("fund", "issue"):
+        return (kind, args[:1])
+    return (kind, args)
+
+
+def _showing(node: Node, wanted: set[_Wanted], listed: dict[str, set[int]]) -> None:
     """Add the pages (and listing entries) that show ``node`` or what it sums up."""
     wanted.add((node.kind, (node.id,)))
-    if isinstance(node, FundNode):
+    if isinstance(node, FundNode):  # its accounts of every year
         listed["funds"].add(id(node))
-        _areas(node.areas, wanted)
+        _areas(node.areas, wanted, None)
         for plan in node.plans:
             _showing(plan, wanted, listed)
         for project in node.projects:
             _showing(project, wanted, listed)
             listed["reports"].update(id(r) for r in project.reports)  # listed with their fund
     elif isinstance(node, PlanNode):
-        wanted.update({("fund", (node.fund.id,)), ("issue", (node.record.issue,))})
-        _areas(node.fund.areas, wanted)
+        fy = node.record.fiscal_year
+        wanted.update({("fund", (node.fund.id,)), ("issue", (node.record.issue,), fy)})
+        _areas(node.fund.areas, wanted, fy)
         wanted.update(("project", (p.id,)) for p in node.projects)
     elif isinstance(node, ProjectNode):
+        fy = node.fiscal_year
         listed["projects"].add(id(node))
         listed["funds"].add(id(node.fund))
         wanted.add(("fund", (node.fund.id,)))
         linked = [node.plan, node.programme, *node.children]
         wanted.update((n.kind, (n.id,)) for n in linked if n is not None)
         wanted.update(("report", (r.id,)) for r in node.reports)
-        wanted.update(("issue", (i,)) for i in {*node.issues, *_plan_issue(node)})
-        wanted.add(("year", (node.fiscal_year,)))
-        _areas(node.areas or node.fund.areas, wanted)
-        _areas(node.fund.areas, wanted)
+        issues = {*node.issues, *_plan_issue(node)}
+        wanted.update((("issue", (i,)) if fy is None else ("issue", (i,), fy)) for i in issues)
+        _areas(node.areas or node.fund.areas, wanted, fy)
+        _areas(node.fund.areas, wanted, fy)
     elif isinstance(node, ReportNode):
         listed["reports"].update(id(r) for r in node.project.reports)
         _showing(node.project, wanted, listed)
@@ -264,13 +324,25 @@ def _plan_issue(project: ProjectNode) -> list[str]:
     return [project.plan.record.issue] if project.plan else []
 
 
-def _areas(areas: Iterable[Any], wanted: set[tuple[str, tuple[Any, ...]]]) -> None:
+def _areas(areas: Iterable[Any], wanted: set[_Wanted], fy: int | None) -> None:
+    """The pages of the areas (of one fiscal year, or of all when ``fy`` is None)."""
     for area in areas:
         for level in ("region", "province", "district", "subdistrict"):
             if getattr(area, level):
-                wanted.add(("area", (level, getattr(area, level))))
+                scope = ("area", (level, getattr(area, level)))
+                wanted.add(scope if fy is None else (*scope, fy))
 
 
 #: Page kinds that show named records, areas, issues or years, and listings: the others show
 #: something of every record.
-_NAMED = {"fund", "plan", "project", "report", "issue", "area", "year", "free_page", *LISTINGS}
+_NAMED = {
+    "fund",
+    "plan",
+    "project",
+    "report",
+    "issue",
+    "area",
+    "records_list",
+    "free_page",
+    *LISTINGS,
+}

@@ -56,7 +56,7 @@ def fund_row(node: FundNode) -> dict[str, Any]:
         "population": r.population if r.population is not None else "",
         "plans": len(node.plans),
         "projects": len(node.projects),
-        "approved_budget": str(sum((p.budget for p in node.projects), Decimal(0))),
+        "approved_budget": str(sum((p.budget for p in node.projects), Decimal("0.00"))),
     }
 
 

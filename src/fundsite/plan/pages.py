@@ -13,6 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from fundsite.plan import views
+from fundsite.plan.scopes import (
+    AREA_LEVELS,
+    COMPARED_AT,
+    WHAT,
+    Scope,
+    ScopeYears,
+    listed_apart,
+    pages_of,
+)
 from fundsite.validate.graph import SiteGraph
 
 
@@ -27,6 +36,7 @@ class PagePlan:
     data: bool = True  # also write the page's records as index.json beside it
     searchable: bool = True
     feed: str | None = None  # Atom feed path written beside the page, if any
+    table: str | None = None  # CSV of the page's comparison table, written beside it
 
     def context(self, graph: SiteGraph) -> dict[str, Any]:
         return self.make(graph, *self.args)
@@ -50,8 +60,7 @@ RECORD_PAGES = frozenset({"fund", "plan", "project", "report"})
 def _paged(
     base: str, template: str, make: Callable[..., dict[str, Any]], count: int, *args: Any
 ) -> Iterator[PagePlan]:
-    pages = max(1, -(-count // views.PER_PAGE))
-    for number in range(1, pages + 1):
+    for number in range(1, pages_of(count) + 1):
         path = f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
         yield PagePlan(path, template, make, (*args, number), searchable=False, data=number == 1)
 
@@ -70,15 +79,8 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
     pages += _paged("projects/", "projects.html", views.projects, len(graph.projects))
     pages += _report_listing(graph)
     for fund_id in graph.funds:
-        pages.append(
-            PagePlan(
-                f"funds/{fund_id}/index.html",
-                "fund.html",
-                views.fund,
-                (fund_id,),
-                feed=f"funds/{fund_id}/feed.xml",
-            )
-        )
+        feed = f"funds/{fund_id}/feed.xml"
+        pages += _scope_pages(graph, Scope("fund", fund_id), "fund.html", views.fund, feed)
     for plan_id in graph.plans:
         pages.append(
             PagePlan(
@@ -99,25 +101,13 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
         )
     pages += _report_pages(graph)
     for issue_id in graph.issues:
-        pages.append(
-            PagePlan(
-                f"issues/{issue_id}/index.html",
-                "issue.html",
-                views.issue,
-                (issue_id,),
-                feed=f"issues/{issue_id}/feed.xml",
-            )
-        )
-    for level in ("region", "province", "district", "subdistrict"):
+        feed = f"issues/{issue_id}/feed.xml"
+        pages += _scope_pages(graph, Scope("issue", issue_id), "issue.html", views.issue, feed)
+    for level in AREA_LEVELS:
         for key in sorted({*graph.keys("funds", level), *graph.keys("projects", level)}, key=str):
             feed = f"{level}s/{key}/feed.xml" if level == "district" else None
-            pages.append(
-                PagePlan(
-                    f"{level}s/{key}/index.html", "area.html", views.area, (level, key), feed=feed
-                )
-            )
-    for fy in graph.keys("projects", "fiscal_year"):
-        pages.append(PagePlan(f"years/{fy}/index.html", "year.html", views.year, (fy,)))
+            pages += _scope_pages(graph, Scope(level, key), "area.html", views.area, feed)
+    pages += _scope_pages(graph, Scope("all", None), "year.html", views.year)
     for slug in graph.pages:
         pages.append(
             PagePlan(
@@ -129,6 +119,47 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
             )
         )
     return pages
+
+
+def _scope_pages(
+    graph: SiteGraph,
+    scope: Scope,
+    template: str,
+    make: Callable[..., dict[str, Any]],
+    feed: str | None = None,
+) -> Iterator[PagePlan]:
+    """A scope's own page (its default year; the portal's is the home page, planned apart),
+    a page for each other fiscal year (every year, for the portal), and the list pages of
+    the records a year's figures sum when there are too many to list on the year's page."""
+    years = ScopeYears(graph, scope)
+    compared = scope.level in COMPARED_AT
+    if scope.level != "all":
+        table = f"{scope.url}funds-{years.default}.csv" if compared and years.default else None
+        yield PagePlan(
+            f"{scope.url}index.html", template, make, _scope_args(scope), feed=feed, table=table
+        )
+    for fy in years.years:
+        page = years.page(fy)
+        if page != scope.url:
+            args = (fy,) if scope.level == "all" else (*_scope_args(scope), fy)
+            table = f"{page}funds-{fy}.csv" if compared else None
+            # search finds a scope once, on its own page (the portal's years are pages too)
+            found = scope.level == "all"
+            yield PagePlan(f"{page}index.html", template, make, args, table=table, searchable=found)
+        flow = years.flow(fy)
+        for what in WHAT:
+            if listed_apart(flow, what):
+                count = len(flow.funds) if what == "funds" else len(getattr(flow, what))
+                base = years.list_base(fy, what)
+                for number in range(1, pages_of(count) + 1):
+                    path = f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
+                    args = (scope.level, scope.key, fy, what, number)
+                    yield PagePlan(path, "list.html", views.records_list, args, searchable=False)
+
+
+def _scope_args(scope: Scope) -> tuple[Any, ...]:
+    """How a scope page's maker names its scope: ``(level, key)`` for an area, the id else."""
+    return (scope.level, scope.key) if scope.level in AREA_LEVELS else (scope.key,)
 
 
 #: Top folders and files the build writes beside the pages (static files, media, open data,
@@ -145,6 +176,8 @@ def files_of(plan: PagePlan) -> list[str]:
         files.append(plan.data_path)
     if plan.feed:
         files.append(plan.feed)
+    if plan.table:
+        files.append(plan.table)
     return files
 
 

@@ -16,15 +16,15 @@ from typing import Any
 import geothai
 
 from fundsite.history import History
-from fundsite.plan import exports
+from fundsite.plan import exports, money, scopes
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
-PER_PAGE = 50
 LEVELS = ("region", "province", "district", "subdistrict")
 #: Area pages list the funds' plans by issue for a district (the พชอ. view) and a sub-district;
 #: a province or region has thousands of plans, which are on its funds' pages.
 PLANS_SHOWN_AT = ("district", "subdistrict")
-#: Projects (and plans) an area, issue or year page lists; all of them are in its index.json.
+#: Records of a kind a year's page shows when there are too many for it; the figure links to
+#: their complete paginated list.
 LATEST = 20
 
 
@@ -39,8 +39,14 @@ class Total:
 
     @cached_property
     def budget(self) -> Decimal:
-        """Summed once: read only after the projects are all in (sorting reads it)."""
-        return sum((p.budget for p in self.projects), Decimal(0))
+        """The stated budgets, summed once: read only after the projects are all in (sorting
+        reads it). Projects without a budget are :attr:`unknown`, not zeros."""
+        return sum((p.budget for p in self.projects), Decimal("0.00"))
+
+    @cached_property
+    def unknown(self) -> int:
+        """How many of the projects state no budget."""
+        return sum(p.record.budget is None for p in self.projects)
 
     @property
     def count(self) -> int:
@@ -124,10 +130,9 @@ def _crumb(graph: SiteGraph, level: str, key: Any) -> tuple[str, str]:
 
 
 def _paging(items: list[Any], number: int, base: str) -> dict[str, Any]:
-    pages = max(1, -(-len(items) // PER_PAGE))
-    start = (number - 1) * PER_PAGE
+    pages = scopes.pages_of(len(items))
     return {
-        "items": items[start : start + PER_PAGE],
+        "items": scopes.page_of(items, number),
         "number": number,
         "pages": pages,
         "base": base,
@@ -155,7 +160,9 @@ def _history(graph: SiteGraph, node: Node) -> History | None:
 def home(graph: SiteGraph) -> dict[str, Any]:
     projects = list(graph.projects.values())
     provinces = totals_by_area(graph, "province", projects)
+    m = money_context(graph, "all", None, None)
     return {
+        **m,
         "title": graph.site.title,
         "crumbs": [],
         "funds": list(graph.funds.values()),
@@ -163,7 +170,7 @@ def home(graph: SiteGraph) -> dict[str, Any]:
         "budget": Total("all", "", "projects/", projects),
         "reports_count": len(graph.reports),
         "latest_reports": _latest_reports(graph.reports.values()),
-        "by_issue": totals_by_issue(graph, projects),
+        "by_issue": totals_by_issue(graph, m["flow"].projects if m["flow"] else []),
         "by_year": totals_by_year(projects),
         "by_region": totals_by_area(graph, "region", projects),
         "by_province": provinces,
@@ -172,9 +179,11 @@ def home(graph: SiteGraph) -> dict[str, Any]:
             "totals": {
                 "funds": len(graph.funds),
                 "projects": len(projects),
-                "budget": str(sum((p.budget for p in projects), Decimal(0))),
+                "budget": str(sum((p.budget for p in projects), Decimal("0.00"))),
+                "budget_not_stated": sum(p.record.budget is None for p in projects),
                 "reports": len(graph.reports),
-            }
+            },
+            "money": m["figures"],
         },
         "feed_entries": _latest_reports(graph.reports.values(), 30),
     }
@@ -247,16 +256,21 @@ def reports(graph: SiteGraph, number: int) -> dict[str, Any]:
     }
 
 
-def fund(graph: SiteGraph, fund_id: str) -> dict[str, Any]:
+def fund(graph: SiteGraph, fund_id: str, fy: int | None = None) -> dict[str, Any]:
+    """A fund's page for one fiscal year (its default year when ``fy`` is None); its accounts
+    of every year are on each."""
     node: FundNode = graph.funds[fund_id]
     crumbs = [_crumb(graph, level, key) for level, key in _fund_chain(graph, node)]
+    m = money_context(graph, "fund", fund_id, fy)
+    flow: money.Flow | None = m["flow"]
     plans_by_issue: dict[str, list[PlanNode]] = defaultdict(list)
-    for plan_node in sorted(node.plans, key=lambda p: (-p.record.fiscal_year, p.id)):
+    for plan_node in sorted(flow.plans if flow else [], key=lambda p: p.id):
         plans_by_issue[plan_node.record.issue].append(plan_node)
     projects_sorted = _projects_sorted(node.projects)
     return {
-        "title": node.record.name,
-        "crumbs": [*crumbs, (node.record.name, f"funds/{fund_id}/")],
+        **m,
+        "title": _year_title(node.record.name, m, fy),
+        "crumbs": _year_crumbs([*crumbs, (node.record.name, f"funds/{fund_id}/")], m, fy),
         "fund": node,
         "plans_by_issue": dict(plans_by_issue),
         "projects": projects_sorted,
@@ -266,7 +280,7 @@ def fund(graph: SiteGraph, fund_id: str) -> dict[str, Any]:
         "reports": _latest_reports(node.reports, len(node.reports)),
         "feed_entries": _latest_reports(node.reports, 30),
         "notes": [*node.notes, *(n for p in node.projects for n in p.notes)],
-        "records": exports.fund_record(node),
+        "records": {**exports.fund_record(node), "money": m["figures"]},
         "history": _history(graph, node),
     }
 
@@ -290,6 +304,7 @@ def plan(graph: SiteGraph, plan_id: str) -> dict[str, Any]:
             (node.record.title, f"plans/{plan_id}/"),
         ],
         "plan": node,
+        "approved": money.Sum.of(p.record.budget for p in node.projects),
         "projects": _projects_sorted(node.projects),
         "budget": Total(plan_id, "", f"plans/{plan_id}/#projects", node.projects),
         "records": exports.plan_row(node),
@@ -307,6 +322,7 @@ def project(graph: SiteGraph, project_id: str) -> dict[str, Any]:
             (node.id, f"projects/{project_id}/"),
         ],
         "project": node,
+        "closing": money.closing(node),
         "reports": node.reports,
         "notes": node.notes,
         "records": exports.project_record(node),
@@ -352,68 +368,81 @@ def issues(graph: SiteGraph) -> dict[str, Any]:
     }
 
 
-def issue(graph: SiteGraph, issue_id: str) -> dict[str, Any]:
+def issue(graph: SiteGraph, issue_id: str, fy: int | None = None) -> dict[str, Any]:
+    """An issue's page for one fiscal year (its default year when ``fy`` is None)."""
     item = graph.issues[issue_id]
-    projects_list = _projects_sorted(graph.lookup("projects", "issue", issue_id))
-    plans_list = sorted(
-        graph.lookup("plans", "issue", issue_id), key=lambda p: (-p.record.fiscal_year, p.fund.id)
-    )
-    reports_list = [r for p in projects_list for r in p.reports]
+    m = money_context(graph, "issue", issue_id, fy)
+    flow: money.Flow | None = m["flow"]
+    year_projects = _projects_sorted(flow.projects) if flow else []
+    every_project = graph.lookup("projects", "issue", issue_id)
+    reports_list = [r for p in every_project for r in p.reports]
     return {
+        **m,
         "LATEST": LATEST,
-        "title": item.name,
-        "crumbs": [("ประเด็น", "issues/"), (item.name, f"issues/{issue_id}/")],
+        "title": _year_title(item.name, m, fy),
+        "crumbs": _year_crumbs([("ประเด็น", "issues/"), (item.name, f"issues/{issue_id}/")], m, fy),
         "issue": item,
-        "plans": plans_list,
-        "projects": projects_list,
-        "budget": Total(issue_id, item.name, f"issues/{issue_id}/#projects", projects_list),
-        "by_province": totals_by_area(graph, "province", projects_list),
-        "by_district": totals_by_area(graph, "district", projects_list),
-        "by_year": totals_by_year(projects_list),
+        "by_province": totals_by_area(graph, "province", year_projects),
+        "by_district": totals_by_area(graph, "district", year_projects),
         "feed_entries": _latest_reports(reports_list, 30),
         "records": {
             "issue": item.model_dump(mode="json"),
-            "plans": [exports.plan_row(p) for p in plans_list],
-            "projects": [exports.project_row(p) for p in projects_list],
+            "money": m["figures"],
+            "plans": [exports.plan_row(p) for p in (flow.plans if flow else [])],
+            "projects": [exports.project_row(p) for p in year_projects],
         },
     }
 
 
-def area(graph: SiteGraph, level: str, key: Any) -> dict[str, Any]:
+def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[str, Any]:
+    """An area's page for one fiscal year (its default year when ``fy`` is None)."""
     name = region_name(graph, key) if level == "region" else area_name(level, key)
-    funds_list = sorted(graph.lookup("funds", level, key), key=lambda f: f.id)
-    projects_list = _projects_sorted(graph.lookup("projects", level, key))
-    plans_list = graph.lookup("plans", level, key)
+    m = money_context(graph, level, key, fy)
+    flow: money.Flow | None = m["flow"]
+    year_projects = _projects_sorted(flow.projects) if flow else []
     plans_by_issue: dict[str, list[PlanNode]] = defaultdict(list)
-    if level in PLANS_SHOWN_AT:
-        for plan_node in sorted(plans_list, key=lambda p: (-p.record.fiscal_year, p.fund.id)):
+    if level in PLANS_SHOWN_AT and flow:
+        for plan_node in sorted(flow.plans, key=lambda p: p.fund.id):
             plans_by_issue[plan_node.record.issue].append(plan_node)
     below = LEVELS[LEVELS.index(level) + 1] if level != "subdistrict" else None
-    reports_list = [r for p in projects_list for r in p.reports]
+    crumbs = [_crumb(graph, lv, k) for lv, k in area_chain(graph, level, key)]
+    reports_all = [r for p in graph.lookup("projects", level, key) for r in p.reports]
     return {
-        "LATEST": LATEST,
-        "title": name,
-        "crumbs": [_crumb(graph, lv, k) for lv, k in area_chain(graph, level, key)],
+        **m,
+        "title": _year_title(name, m, fy),
+        "crumbs": _year_crumbs(crumbs, m, fy),
         "level": level,
         "key": key,
+        "name": name,
         "name_en": area_name(level, key, "en"),
-        "funds": funds_list,
-        "projects": projects_list,
         "plans_by_issue": dict(plans_by_issue),
-        "budget": Total(key, name, f"{level}s/{key}/#projects", projects_list),
-        "by_issue": totals_by_issue(graph, projects_list),
-        "by_year": totals_by_year(projects_list),
-        "below": totals_by_area(graph, below, projects_list) if below else [],
+        "by_issue": totals_by_issue(graph, year_projects),
+        "below": totals_by_area(graph, below, year_projects) if below else [],
         "below_level": below,
-        "reports": _latest_reports(reports_list, 10),
-        "feed_entries": _latest_reports(reports_list, 30),
-        "map_projects": [p for p in projects_list if p.record.location],
+        "map_projects": [p for p in year_projects if p.record.location],
+        "feed_entries": _latest_reports(reports_all, 30),
         "records": {
             "area": {"level": level, "code": str(key), "name": name},
-            "funds": [exports.fund_row(f) for f in funds_list],
-            "projects": [exports.project_row(p) for p in projects_list],
+            "money": m["figures"],
+            # the year's funds as the comparison table (and its CSV) shows them
+            "funds": [row.csv() for row in fund_rows(flow)] if flow else [],
+            "projects": [exports.project_row(p) for p in year_projects],
         },
     }
+
+
+def _year_title(name: str, m: dict[str, Any], fy: int | None) -> str:
+    """A year's own page says its year; the scope's default page is the scope's name."""
+    return f"{name} · ปีงบประมาณ {m['fiscal_year']}" if fy is not None else name
+
+
+def _year_crumbs(
+    crumbs: list[tuple[str, str]], m: dict[str, Any], fy: int | None
+) -> list[tuple[str, str]]:
+    if fy is None or not m["years"]:
+        return crumbs
+    page = dict(m["years"])[fy]
+    return [*crumbs, (f"ปีงบประมาณ {fy}", page)]
 
 
 def areas(graph: SiteGraph) -> dict[str, Any]:
@@ -436,17 +465,192 @@ def areas(graph: SiteGraph) -> dict[str, Any]:
 
 
 def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
-    projects_list = _projects_sorted(graph.lookup("projects", "fiscal_year", fy))
+    """The whole portal in one fiscal year (the home page shows its default year)."""
+    m = money_context(graph, "all", None, fy)
+    projects_list = _projects_sorted(m["flow"].projects)
     return {
-        "LATEST": LATEST,
+        **m,
         "title": f"ปีงบประมาณ {fy}",
         "crumbs": [(f"ปีงบประมาณ {fy}", f"years/{fy}/")],
-        "fiscal_year": fy,
-        "projects": projects_list,
-        "budget": Total(fy, "", f"years/{fy}/#projects", projects_list),
         "by_issue": totals_by_issue(graph, projects_list),
-        "records": [exports.project_row(p) for p in projects_list],
+        "by_region": totals_by_area(graph, "region", projects_list),
+        "by_province": totals_by_area(graph, "province", projects_list),
+        "records": {
+            "money": m["figures"],
+            "projects": [exports.project_row(p) for p in projects_list],
+        },
     }
+
+
+# the money of one fiscal year of a scope -----------------------------------------------------
+
+
+def money_context(graph: SiteGraph, level: str, key: Any, fy: int | None) -> dict[str, Any]:
+    """What every scope page shows of its year: the flow, the years to choose from, the change
+    from last year, where each figure's records are listed, and the funds compared."""
+    years = scopes.ScopeYears(graph, scopes.Scope(level, key))
+    fy = fy if fy is not None else years.default
+    if fy is None:
+        return {"fiscal_year": None, "years": [], "flow": None, "figures": None, "flags": []}
+    flow = years.flow(fy)
+    previous = years.flow(fy - 1) if fy - 1 in years.years else None
+    lists: dict[str, list[Any]] = {}
+    links: dict[str, str] = {}
+    for what in scopes.WHAT:
+        items = scopes.records_of(flow, what)
+        if scopes.listed_apart(flow, what):
+            lists[what] = items[:LATEST]
+            links[what] = years.list_base(fy, what)
+        else:
+            lists[what] = items
+            links[what] = f"{years.page(fy)}#{what}"
+    compared = level in scopes.COMPARED_AT and years.scope.books
+    flags = [(p, note) for p in flow.projects for note in p.notes if note.code in FLAGS]
+    return {
+        "flags": flags,
+        "fiscal_year": fy,
+        "years": [(y, years.page(y)) for y in years.years],
+        "flow": flow,
+        "previous": previous,
+        "lists": lists,
+        "links": links,
+        "counts": {what: _count(flow, what) for what in scopes.WHAT},
+        "comparison": fund_rows(flow) if compared else None,
+        "comparison_csv": f"funds-{fy}.csv" if compared else None,
+        "figures": money_record(flow, previous),
+    }
+
+
+#: Data-quality notes that say a project may not be delivering: shown on the pages of the
+#: areas, issues, funds and years that hold it, not only on its own.
+FLAGS = frozenset({"report-window-passed", "in-progress-after-end", "returned-over-budget"})
+
+
+def _count(flow: money.Flow, what: str) -> int:
+    return len(flow.funds) if what == "funds" else len(getattr(flow, what))
+
+
+@dataclass
+class FundRow:
+    """One fund in a comparison table: its books and projects for one fiscal year."""
+
+    fund: FundNode
+    books: money.Accounts  # of this fund alone: ``reporting`` is 1 when it kept accounts
+    approved: money.Sum
+    reports: int
+
+    def csv(self) -> dict[str, Any]:
+        """The row as the table's CSV writes it: plain decimals, empty when not stated."""
+        b = self.books
+
+        def stated(value: Any) -> Any:
+            return "" if value is None or not b.reporting else str(value)
+
+        return {
+            "fund": self.fund.id,
+            "name": self.fund.record.name,
+            "population": self.fund.record.population or "",
+            "received": stated(b.income),
+            "received_per_person": stated(b.per_person),
+            "spent": stated(b.spent),
+            "share_spent_percent": stated(b.share_spent),
+            "approved_projects": self.approved.count,
+            "approved_budget": str(self.approved.total),
+            "approved_budget_not_stated": self.approved.unknown,
+            "reports": self.reports,
+        }
+
+
+def fund_rows(flow: money.Flow) -> list[FundRow]:
+    """The funds of a year's scope, by name, with their books and projects of the year."""
+    projects: dict[int, list[ProjectNode]] = defaultdict(list)
+    for project in flow.projects:
+        projects[id(project.fund)].append(project)
+    rows = []
+    for fund in flow.funds:
+        mine = projects.get(id(fund), [])
+        rows.append(
+            FundRow(
+                fund,
+                money.accounts([fund], flow.fiscal_year),
+                money.Sum.of(p.record.budget for p in mine),
+                sum(len(p.reports) for p in mine),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.fund.record.name, r.fund.id))
+
+
+def money_record(flow: money.Flow, previous: money.Flow | None) -> dict[str, Any]:
+    """The year's figures as the page's ``index.json`` carries them (plain decimals)."""
+
+    def sum_(s: money.Sum) -> dict[str, Any]:
+        return {"total": str(s.total), "stated": s.known, "not_stated": s.unknown}
+
+    acc = flow.accounts
+    books = None
+    if acc is not None:
+        books = {
+            "funds": acc.funds,
+            "funds_with_accounts": acc.reporting,
+            "carried_forward": str(acc.carried_forward),
+            "income_nhso": str(acc.nhso),
+            "income_local": str(acc.local),
+            "income_other": str(acc.other),
+            "income": str(acc.income),
+            "spent": str(acc.spent),
+            "balance": str(acc.balance),
+        }
+    return {
+        "fiscal_year": flow.fiscal_year,
+        "accounts": books,
+        "planned": sum_(flow.planned),
+        "approved": sum_(flow.approved),
+        "scheduled": sum_(flow.scheduled),
+        "reported_spent": sum_(flow.reported),
+        "returned": sum_(flow.returned),
+        "previous_year": money_record(previous, None) if previous is not None else None,
+    }
+
+
+def records_list(
+    graph: SiteGraph, level: str, key: Any, fy: int, what: str, number: int
+) -> dict[str, Any]:
+    """A page of the complete list of one kind of record a year's figures sum."""
+    years = scopes.ScopeYears(graph, scopes.Scope(level, key))
+    flow = years.flow(fy)
+    items = scopes.records_of(flow, what)
+    base = years.list_base(fy, what)
+    paging = _paging(items, number, base)
+    if level == "all":
+        name, crumbs = f"ปีงบประมาณ {fy}", [(f"ปีงบประมาณ {fy}", f"years/{fy}/")]
+    else:
+        name = _scope_name(graph, level, key)
+        crumbs = [(name, years.scope.url), (f"ปีงบประมาณ {fy}", years.page(fy))]
+    rows = {
+        "funds": exports.fund_row,
+        "plans": exports.plan_row,
+        "projects": exports.project_row,
+        "reports": exports.report_row,
+    }[what]
+    return {
+        "title": f"{name} · {what}",
+        "scope_name": name,
+        "what": what,
+        "fiscal_year": fy,
+        "crumbs": [*crumbs, (what, base)],
+        "paging": paging,
+        "flow": flow,
+        "comparison": scopes.page_of(fund_rows(flow), number) if what == "funds" else None,
+        "records": [rows(n) for n in paging["items"]],
+    }
+
+
+def _scope_name(graph: SiteGraph, level: str, key: Any) -> str:
+    if level == "fund":
+        return graph.funds[key].record.name
+    if level == "issue":
+        return graph.issues[key].name
+    return region_name(graph, key) if level == "region" else area_name(level, key)
 
 
 def data_dictionary(graph: SiteGraph) -> dict[str, Any]:

@@ -6,6 +6,7 @@ sub-path (a GitHub Pages project site) and from any static host.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import sys
@@ -15,14 +16,16 @@ from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlparse
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from fundsite import thai
 from fundsite.messages import render as render_message
+from fundsite.plan.money import change
 from fundsite.plan.views import area_name
 from fundsite.render import charts
 from fundsite.render.jinja_ext import (
@@ -122,14 +125,42 @@ class Linker:
         return rel + "/" if slash and not rel.endswith("/") else rel
 
 
+class CompiledInMemory(jinja2.BytecodeCache):
+    """Templates compiled once per process and source text, kept in memory only.
+
+    Never a file: a cache file is code a commit could place. A template is found again only
+    for the same name, the same source (Jinja's checksum of it) and the same labels folded in
+    (``salt``); anything else compiles afresh. Each build makes a new environment, and
+    compiling the default theme costs about a second, so ``serve`` and a run of tests that
+    build many sites compile each template once.
+    """
+
+    _code: ClassVar[dict[str, tuple[str, Any]]] = {}
+
+    def __init__(self, salt: str) -> None:
+        self.salt = salt
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return f"{self.salt}\0{filename or name}\0{name}"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        found = self._code.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
 def make_env(theme: Path, graph: SiteGraph, base_url: str) -> jinja2.Environment:
     """The Jinja environment for one build: StrictUndefined, autoescape, Thai filters.
 
-    Templates are compiled from the theme's sources each build (all of the default theme's
-    in ~0.2 s), never loaded from a bytecode cache: a cache file is code a commit could place.
+    Templates are compiled from the theme's sources, once per process and source text
+    (:class:`CompiledInMemory`), never loaded from a bytecode cache on disk.
     """
     lang = graph.site.language
     labels = {key: label(key, lang) for key in LABELS}
+    salt = hashlib.sha256(repr(sorted(labels.items())).encode()).hexdigest()
     env = FastEnvironment(
         loader=jinja2.FileSystemLoader(str(theme / "templates"), followlinks=False),
         undefined=jinja2.StrictUndefined,
@@ -140,6 +171,7 @@ def make_env(theme: Path, graph: SiteGraph, base_url: str) -> jinja2.Environment
         auto_reload=False,
         cache_size=-1,  # a plain dict: Jinja's LRU cache locks on every lookup
         extensions=[LabelConstants],
+        bytecode_cache=CompiledInMemory(salt),
     )
     env.label_constants = labels  # type: ignore[attr-defined]
     env.partials = partials = Partials(env)  # type: ignore[attr-defined]
@@ -173,6 +205,7 @@ def make_env(theme: Path, graph: SiteGraph, base_url: str) -> jinja2.Environment
         issue_name=Direct(lambda issue_id: _issue_name(graph, issue_id, lang)),
         region_of=Direct(lambda province: graph.region_of_province.get(province)),
         sum_of=Direct(sum_of),
+        pct_change=Direct(change),
         url=page_url,
         partial=Direct(lambda name: partials.render(name, page_url.fn)),
     )

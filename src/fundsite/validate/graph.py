@@ -72,15 +72,15 @@ class ProjectNode(Node):
 
     @property
     def budget(self) -> Decimal:
-        return self.record.budget or Decimal(0)
+        return self.record.budget or Decimal("0.00")
 
     @property
     def installments_total(self) -> Decimal:
-        return sum((i.amount for i in self.record.installments), Decimal(0))
+        return sum((i.amount for i in self.record.installments), Decimal("0.00"))
 
     @property
     def reported_spent(self) -> Decimal:
-        return sum((r.record.spent or Decimal(0) for r in self.reports), Decimal(0))
+        return sum((r.record.spent or Decimal(0) for r in self.reports), Decimal("0.00"))
 
 
 @dataclass(eq=False, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import io
 import json
 import math
 import os
@@ -425,3 +426,10 @@ def copy_tree(src: Path, dst: Path) -> None:
 
 def _links(folder: str, names: list[str]) -> set[str]:
     return {name for name in names if os.path.islink(os.path.join(folder, name))}
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """A table as the open-data CSV files are written (BOM, no formulas): for tables of a page."""
+    out = io.StringIO()
+    _write_table(out, io.StringIO(), rows)
+    return out.getvalue()
