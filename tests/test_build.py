@@ -132,6 +132,15 @@ def test_a_completed_project_says_what_no_report_accounts_for(example_site: Path
     )  # an unwritten return is said to be unwritten, never "คืนกองทุน 0.00 บาท"
 
 
+def test_unknown_budgets_are_not_summed_as_zero_on_listings(example_site: Path) -> None:
+    """Satun's one project states no budget: the areas page says so, never "0.00 บาท"."""
+    html = (example_site / "areas" / "index.html").read_text("utf-8")
+    satun = html.split("จังหวัดสตูล</a>", 1)[1].split("</li>", 1)[0]
+    assert "0.00" not in satun and "ไม่ระบุ" in satun
+    issues = (example_site / "issues" / "index.html").read_text("utf-8")
+    assert "และไม่ระบุจำนวนเงิน 1 โครงการ" in issues  # beside a total of the stated budgets
+
+
 def test_thai_dates_money_and_fiscal_years(mini_site: Path) -> None:
     html = (mini_site / "projects/68-L9001-2-01/index.html").read_text(encoding="utf-8")
     assert "30,000.00 บาท" in html

@@ -19,7 +19,7 @@ from typing import Any
 from fundsite import __version__
 from fundsite.plan import views
 from fundsite.plan.pages import PagePlan
-from fundsite.plan.scopes import AREA_LEVELS, PER_PAGE, Scope, ScopeYears, page_of
+from fundsite.plan.scopes import AREA_LEVELS, PER_PAGE, Scope, page_of, scope_years
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
 #: Pages that show totals over every record: they change whenever anything changes.
@@ -130,7 +130,7 @@ def _of_years(
 ) -> tuple[list[PlanNode], list[ProjectNode]]:
     """The plans and projects a scope's page of one fiscal year shows: that year's, and last
     year's (the change from last year); ``fy`` None is the scope's default year."""
-    years = ScopeYears(graph, scope)
+    years = scope_years(graph, scope)
     fy = fy if fy is not None else years.default
     _, plans, projects = years.records
     shown = {fy, fy - 1} if fy is not None else set()
@@ -142,7 +142,7 @@ def _of_years(
 
 def _feed_reports(graph: SiteGraph, scope: Scope) -> list[Node]:
     """What a scope's feed shows: the reports of every year (and their projects and funds)."""
-    return [n for p in ScopeYears(graph, scope).records[2] for n in (p, p.fund, *p.reports)]
+    return [n for p in scope_years(graph, scope).records[2] for n in (p, p.fund, *p.reports)]
 
 
 def _node_key(node: Node, history: dict[str, Any]) -> str:

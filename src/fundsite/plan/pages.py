@@ -18,9 +18,9 @@ from fundsite.plan.scopes import (
     COMPARED_AT,
     WHAT,
     Scope,
-    ScopeYears,
     listed_apart,
     pages_of,
+    scope_years,
 )
 from fundsite.validate.graph import SiteGraph
 
@@ -131,7 +131,7 @@ def _scope_pages(
     """A scope's own page (its default year; the portal's is the home page, planned apart),
     a page for each other fiscal year (every year, for the portal), and the list pages of
     the records a year's figures sum when there are too many to list on the year's page."""
-    years = ScopeYears(graph, scope)
+    years = scope_years(graph, scope)
     compared = scope.level in COMPARED_AT
     if scope.level != "all":
         table = f"{scope.url}funds-{years.default}.csv" if compared and years.default else None

@@ -72,9 +72,24 @@ class ScopeYears:
         now = fiscal_year(today) if today else self.years[0]
         return next((y for y in self.years if y <= now), self.years[-1])
 
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """What pages compute from this scope's years, computed once (flows, sorted lists)."""
+        return {}
+
     def flow(self, fy: int) -> money.Flow:
-        funds, plans, projects = self.records
-        return money.flow(fy, funds, plans, projects, books=self.scope.books)
+        found = self.memo.get(fy)
+        if found is None:
+            funds, plans, projects = self.records
+            found = self.memo[fy] = money.flow(fy, funds, plans, projects, books=self.scope.books)
+        return found
+
+    def listed(self, fy: int, what: str) -> list[Any]:
+        """The records of a kind that a year's figures sum, in list order (:func:`records_of`)."""
+        found = self.memo.get((fy, what))
+        if found is None:
+            found = self.memo[(fy, what)] = records_of(self.flow(fy), what)
+        return found
 
     def page(self, fy: int) -> str:
         """The page of one fiscal year of the scope."""
@@ -89,6 +104,19 @@ class ScopeYears:
         if self.scope.level == "all":
             return f"years/{fy}/{what}/"
         return f"{self.scope.url}{fy}/{what}/"
+
+
+def scope_years(graph: SiteGraph, scope: Scope) -> ScopeYears:
+    """A scope's years, made once per graph and kept with what the graph's records derive
+    (``SiteGraph.forget_derived`` drops them when a patch changes records): every page of a
+    scope (its years, its list pages) reads the same flows instead of summing them again."""
+    memo: dict[Scope, ScopeYears] = graph.__dict__.setdefault("_derived", {}).setdefault(
+        "scopes", {}
+    )
+    found = memo.get(scope)
+    if found is None:
+        found = memo[scope] = ScopeYears(graph, scope)
+    return found
 
 
 def records_of(flow: money.Flow, what: str) -> list[Any]:

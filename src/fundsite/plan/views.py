@@ -52,6 +52,10 @@ class Total:
     def count(self) -> int:
         return len(self.projects)
 
+    @property
+    def sum(self) -> money.Sum:
+        return money.Sum(self.budget, self.count - self.unknown, self.unknown)
+
 
 def totals_by_issue(graph: SiteGraph, projects: Iterable[ProjectNode]) -> list[Total]:
     groups: dict[str, Total] = {}
@@ -397,6 +401,7 @@ def issue(graph: SiteGraph, issue_id: str, fy: int | None = None) -> dict[str, A
 def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[str, Any]:
     """An area's page for one fiscal year (its default year when ``fy`` is None)."""
     name = region_name(graph, key) if level == "region" else area_name(level, key)
+    scope_years = scopes.scope_years(graph, scopes.Scope(level, key))
     m = money_context(graph, level, key, fy)
     flow: money.Flow | None = m["flow"]
     year_projects = _projects_sorted(flow.projects) if flow else []
@@ -425,7 +430,9 @@ def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[
             "area": {"level": level, "code": str(key), "name": name},
             "money": m["figures"],
             # the year's funds as the comparison table (and its CSV) shows them
-            "funds": [row.csv() for row in fund_rows(flow)] if flow else [],
+            "funds": [row.csv() for row in _fund_rows_of(scope_years, m["fiscal_year"])]
+            if flow
+            else [],
             "projects": [exports.project_row(p) for p in year_projects],
         },
     }
@@ -488,7 +495,7 @@ def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
 def money_context(graph: SiteGraph, level: str, key: Any, fy: int | None) -> dict[str, Any]:
     """What every scope page shows of its year: the flow, the years to choose from, the change
     from last year, where each figure's records are listed, and the funds compared."""
-    years = scopes.ScopeYears(graph, scopes.Scope(level, key))
+    years = scopes.scope_years(graph, scopes.Scope(level, key))
     fy = fy if fy is not None else years.default
     if fy is None:
         return {"fiscal_year": None, "years": [], "flow": None, "figures": None, "flags": []}
@@ -497,7 +504,7 @@ def money_context(graph: SiteGraph, level: str, key: Any, fy: int | None) -> dic
     lists: dict[str, list[Any]] = {}
     links: dict[str, str] = {}
     for what in scopes.WHAT:
-        items = scopes.records_of(flow, what)
+        items = years.listed(fy, what)
         if scopes.listed_apart(flow, what):
             lists[what] = items[:LATEST]
             links[what] = years.list_base(fy, what)
@@ -515,7 +522,7 @@ def money_context(graph: SiteGraph, level: str, key: Any, fy: int | None) -> dic
         "lists": lists,
         "links": links,
         "counts": {what: _count(flow, what) for what in scopes.WHAT},
-        "comparison": fund_rows(flow) if compared else None,
+        "comparison": _fund_rows_of(years, fy) if compared else None,
         "comparison_csv": f"funds-{fy}.csv" if compared else None,
         "figures": money_record(flow, previous),
     }
@@ -559,6 +566,13 @@ class FundRow:
             "approved_budget_not_stated": self.approved.unknown,
             "reports": self.reports,
         }
+
+
+def _fund_rows_of(years: scopes.ScopeYears, fy: int) -> list[FundRow]:
+    found = years.memo.get((fy, "rows"))
+    if found is None:
+        found = years.memo[(fy, "rows")] = fund_rows(years.flow(fy))
+    return found
 
 
 def fund_rows(flow: money.Flow) -> list[FundRow]:
@@ -616,9 +630,9 @@ def records_list(
     graph: SiteGraph, level: str, key: Any, fy: int, what: str, number: int
 ) -> dict[str, Any]:
     """A page of the complete list of one kind of record a year's figures sum."""
-    years = scopes.ScopeYears(graph, scopes.Scope(level, key))
+    years = scopes.scope_years(graph, scopes.Scope(level, key))
     flow = years.flow(fy)
-    items = scopes.records_of(flow, what)
+    items = years.listed(fy, what)
     base = years.list_base(fy, what)
     paging = _paging(items, number, base)
     if level == "all":
@@ -640,7 +654,7 @@ def records_list(
         "crumbs": [*crumbs, (what, base)],
         "paging": paging,
         "flow": flow,
-        "comparison": scopes.page_of(fund_rows(flow), number) if what == "funds" else None,
+        "comparison": scopes.page_of(_fund_rows_of(years, fy), number) if what == "funds" else None,
         "records": [rows(n) for n in paging["items"]],
     }
 
