@@ -141,6 +141,13 @@ def test_unknown_budgets_are_not_summed_as_zero_on_listings(example_site: Path) 
     assert "และไม่ระบุจำนวนเงิน 1 โครงการ" in issues  # beside a total of the stated budgets
 
 
+def test_per_person_is_not_computed_from_part_of_the_funds(example_site: Path) -> None:
+    """FY 2568: five funds have accounts, three state a population: no per-person figure from
+    part of the money, and the page says why."""
+    html = (example_site / "years" / "2568" / "index.html").read_text("utf-8")
+    assert "ไม่คำนวณ: ระบุประชากรไว้ 3 จาก 5 กองทุนที่มีบัญชี" in html
+
+
 def test_thai_dates_money_and_fiscal_years(mini_site: Path) -> None:
     html = (mini_site / "projects/68-L9001-2-01/index.html").read_text(encoding="utf-8")
     assert "30,000.00 บาท" in html

@@ -167,6 +167,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "รายงานการใช้เงินรวมกับเงินคืนเกินงบโครงการ %s",
         "Reported spending plus money returned exceed the budget by %s",
     ),
+    "per_person_partial": (
+        "ไม่คำนวณ: ระบุประชากรไว้ %s จาก %s กองทุนที่มีบัญชี",
+        "not computed: population stated for %s of the %s funds with accounts",
+    ),
     "download_csv": ("ดาวน์โหลดตารางนี้ (CSV)", "Download this table (CSV)"),
     "rec_unallocated": (
         "แผนงานปีนี้ตั้งงบไว้ %s อนุมัติให้โครงการในแผนแล้ว %s ยังไม่ได้จัดสรร %s",
