@@ -188,13 +188,26 @@ class Fingerprinter:
         h.update(f"{self.base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
         if plan.make.__name__ in LISTINGS:
             h.update(self.orders[plan.make.__name__].encode())
-        nodes = inputs(self.graph, plan)
-        if nodes is None:
-            h.update(self.site.encode())
-        else:
-            for key in sorted({_node_key(n, self.history) for n in nodes}):
-                h.update(key.encode())
-                h.update(b"\0")
+        # the list pages of one scope's year read the same records: hashed once for all of them
+        shared = plan.args[:3] if plan.make.__name__ == "records_list" else None
+        digest = self._shared.get(shared) if shared is not None else None
+        if digest is None:
+            nodes = inputs(self.graph, plan)
+            digest = self.site if nodes is None else self._digest(nodes)
+            if shared is not None:
+                self._shared[shared] = digest
+        h.update(digest.encode())
+        return h.hexdigest()
+
+    @cached_property
+    def _shared(self) -> dict[Any, str]:
+        return {}
+
+    def _digest(self, nodes: Iterable[Node]) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for key in sorted({_node_key(n, self.history) for n in nodes}):
+            h.update(key.encode())
+            h.update(b"\0")
         return h.hexdigest()
 
 
