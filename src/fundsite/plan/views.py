@@ -38,23 +38,22 @@ class Total:
     projects: list[ProjectNode] = field(default_factory=list)
 
     @cached_property
-    def budget(self) -> Decimal:
-        """The stated budgets, summed once: read only after the projects are all in (sorting
-        reads it). Projects without a budget are :attr:`unknown`, not zeros."""
-        return sum((p.budget for p in self.projects), Decimal("0.00"))
+    def sum(self) -> money.Sum:
+        """The projects' budgets, summed once: read only after the projects are all in (sorting
+        reads it). Projects without a budget are counted apart (:attr:`unknown`), not zeros."""
+        return money.Sum.of(p.record.budget for p in self.projects)
 
-    @cached_property
+    @property
+    def budget(self) -> Decimal:
+        return self.sum.total
+
+    @property
     def unknown(self) -> int:
-        """How many of the projects state no budget."""
-        return sum(p.record.budget is None for p in self.projects)
+        return self.sum.unknown
 
     @property
     def count(self) -> int:
         return len(self.projects)
-
-    @property
-    def sum(self) -> money.Sum:
-        return money.Sum(self.budget, self.count - self.unknown, self.unknown)
 
 
 def totals_by_issue(graph: SiteGraph, projects: Iterable[ProjectNode]) -> list[Total]:
@@ -183,7 +182,7 @@ def home(graph: SiteGraph) -> dict[str, Any]:
             "totals": {
                 "funds": len(graph.funds),
                 "projects": len(projects),
-                "budget": str(sum((p.budget for p in projects), Decimal("0.00"))),
+                "budget": str(money.Sum.of(p.record.budget for p in projects).total),
                 "budget_not_stated": sum(p.record.budget is None for p in projects),
                 "reports": len(graph.reports),
             },
