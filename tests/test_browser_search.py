@@ -21,8 +21,8 @@ pytestmark = pytest.mark.browser
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     host_root = tmp_path_factory.mktemp("search")
     out = host_root / "sub" / "path"  # served under a sub-path, as a GitHub Pages project site
-    # split_at=1 forces one index part per health region, merged in the browser
-    result = build(REPO, out, workers=2, index=True, index_split_at=1)
+    # one index part per health region, merged in the browser
+    result = build(REPO, out, workers=2, index=True, index_split="region")
     assert result.ok
     assert len(list((out / "pagefind").glob("region-*"))) >= 3
     with serve(host_root) as url:
@@ -90,16 +90,71 @@ def test_english_words_in_records(page: Any, site_url: str) -> None:
 def test_each_filter(page: Any, site_url: str) -> None:
     only_projects = search(page, site_url, "ผู้สูงอายุ", kind="โครงการ")
     assert only_projects and all(u.startswith("/projects/") for u in only_projects)
-    by_fund = search(page, site_url, "", fund="กองทุนหลักประกันสุขภาพ อบต.คลองแดน")
-    assert "/funds/L5218/" in by_fund and all("L7983" not in u for u in by_fund)
     by_province = search(page, site_url, "ผู้สูงอายุ", province="ภูเก็ต")
     assert by_province and all("L5218" not in u for u in by_province)
-    by_district = search(page, site_url, "", district="ระโนด")
+    by_district = search(page, site_url, "", province="สงขลา", district="ระโนด")
     assert "/funds/L5218/" in by_district and "/funds/L7983/" not in by_district
     by_issue = search(page, site_url, "", issue="แรงงานนอกระบบ")
     assert by_issue and all("elderly" not in u for u in by_issue)
     by_year = search(page, site_url, "", fiscal_year="2567")
     assert by_year and all("-2568-" not in u for u in by_year)
+    areas = search(page, site_url, "", kind="พื้นที่")
+    assert "/districts/9007/" in areas and "/subdistricts/900702/" in areas
+
+
+def test_district_choices_follow_the_province(page: Any, site_url: str) -> None:
+    page.goto(site_url + "search/")
+    page.wait_for_selector("#search-form[data-ready]", state="attached", timeout=20_000)
+    district = page.locator("select[data-filter=district]")
+    assert district.is_disabled()  # a national portal's ~900 districts are not one list
+    page.select_option("select[data-filter=province]", value="ภูเก็ต")
+    shown = district.locator("option:not([hidden])").all_inner_texts()
+    assert "เมืองภูเก็ต" in shown and "ระโนด" not in shown
+
+
+def test_one_search_box_on_the_search_page(page: Any, site_url: str) -> None:
+    page.goto(site_url + "search/")
+    assert page.locator("#q").is_visible()
+    assert not page.locator("#q-top").is_visible()
+    page.goto(site_url + "funds/L5218/")
+    assert page.locator("#q-top").is_visible()
+
+
+def test_results_name_their_kind_and_parent_area(page: Any, site_url: str) -> None:
+    search(page, site_url, "ระโนด")
+    kinds = page.locator(".result-kind").all_inner_texts()
+    assert "อำเภอ · จ.สงขลา" in kinds  # the district ระโนด
+    assert "ตำบล · อ.ระโนด จ.สงขลา" in kinds  # the sub-district of the same name
+    assert all(k.strip() for k in kinds)
+
+
+def test_excerpts_are_the_records_own_text(page: Any, site_url: str) -> None:
+    for query in ("ระโนด", "ผู้สูงอายุ", "คัดกรอง"):
+        search(page, site_url, query)
+        for result in page.locator(".result").all():
+            text = result.locator(".excerpt").inner_text()
+            assert "##" not in text and "\u200b" not in text, text
+            if not result.locator(".result-kind").inner_text().startswith(("อำเภอ", "ตำบล")):
+                # the area names a record is found by are not its text
+                assert "Ranot" not in text and "Songkhla" not in text, text
+        assert page.locator(".result .excerpt mark").count() > 0
+
+
+def test_exact_code_first(page: Any, site_url: str) -> None:
+    assert search(page, site_url, "68-L5218-4-01")[0] == "/projects/68-L5218-4-01/"
+    assert search(page, site_url, "L5218")[0] == "/funds/L5218/"
+
+
+def test_without_javascript_the_search_page_leads_to_the_areas(
+    chromium: Any, site_url: str
+) -> None:
+    context = chromium.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site_url + "search/")
+    tab.locator(".find-area a").click()
+    tab.wait_for_load_state()
+    assert tab.url.endswith("/areas/") and tab.locator("a[href$='/provinces/90/']").count() > 0
+    context.close()
 
 
 def test_results_show_kind_title_fund_and_budget(page: Any, site_url: str) -> None:
@@ -141,3 +196,21 @@ def test_search_from_an_english_language_site(chromium: Any, tmp_path: Path) -> 
         assert "/issues/informal-workers/" in search(tab, url, "แรงงาน")
         assert "/projects/53-L7983-4-01/" in search(tab, url, "Strategic")
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_results_page_is_accessible_and_fits_a_phone(
+    chromium: Any, site_url: str, width: int
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    try:
+        search(tab, site_url, "ระโนด")
+        assert tab.locator(".places li").count() == 2 and tab.locator(".result").count() > 10
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
+        found = Axe().run(tab).response["violations"]
+    finally:
+        context.close()
+    assert not [(v["id"], v["impact"]) for v in found if v["impact"] in ("critical", "serious")]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fundsite.index import build_index, split_level
+from fundsite.index.places import name_key, write_places
 from fundsite.plan import plan_site
 from fundsite.validate import check_site
 
@@ -41,9 +42,34 @@ def test_province_parts_hold_every_searchable_page_once(portal: tuple, tmp_path:
     # a project in one province is in that province's part
     project = next(n for n in graph.projects.values() if len({a.province for a in n.areas}) == 1)
     assert parts[f"projects/{project.id}/index.html"] == f"province-{project.areas[0].province}"
-    # pages of no single province (an issue, a region) fall back to their region or "common"
-    issue = next(p for p in plans if p.make.__name__ == "issue")
-    assert parts[issue.path] == "common"
+    # funds, areas, issues and free pages are the directory a national query searches first
+    for kind in ("fund", "area", "issue", "free_page"):
+        assert {parts[p.path] for p in plans if p.make.__name__ == kind and p.searchable} == {
+            "directory"
+        }
+    # a project of no single province falls back to its region or "common"
+    spread = {
+        p.path
+        for p in plans
+        if p.make.__name__ == "project"
+        and len({a.province for a in graph.projects[p.args[0]].areas}) != 1
+    }
+    assert spread and all(parts[p].startswith(("region-", "common")) for p in spread)
+
+
+def test_place_names_lead_to_their_pages(portal: tuple, tmp_path: Path) -> None:
+    graph, plans = portal
+    assert write_places(graph, [p for p in plans if p.searchable], tmp_path) > 20
+    ra = json.loads((tmp_path / f"search/places/{ord('ร'):x}.json").read_text(encoding="utf-8"))
+    assert ra[name_key("ระโนด")] == [
+        ["ระโนด", "อำเภอ", "จ.สงขลา", "districts/9007/"],
+        ["ระโนด", "ตำบล", "อ.ระโนด จ.สงขลา", "subdistricts/900701/"],
+    ]
+    r = json.loads((tmp_path / "search/places/72.json").read_text(encoding="utf-8"))
+    assert ["Ranot", "อำเภอ", "จ.สงขลา", "districts/9007/"] in r["ranot"]
+    issues = json.loads((tmp_path / f"search/places/{ord('ผ'):x}.json").read_text("utf-8"))
+    assert issues[name_key("ผู้สูงอายุ")] == [["ผู้สูงอายุ", "ประเด็น", "", "issues/elderly/"]]
+    assert name_key("ภูเก็ต") == "ภูเก็ต" and name_key("Ko Samui") == "kosamui"
 
 
 def test_an_edit_indexes_again_only_its_part(portal: tuple, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundsite.index.segment import ZWSP, segment, segment_for_index
+from fundsite.index.segment import index_words, segment
 
 CHROMIUM = "/usr/bin/chromium"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -64,21 +64,20 @@ def test_mixed_thai_english_digits() -> None:
         "ปีงบประมาณ", " ", "2567", " ", "(", "Diabetes", " ", "screening", ")", " ",
         "อบต", ".", "คลอง", "หอย", "โข่ง",
     ]  # fmt: skip
-    assert segment_for_index(text) == ZWSP.join(["ปีงบประมาณ"]) + (
-        " 2567 (\u200bDiabetes screening\u200b) อบต\u200b.\u200bคลอง\u200bหอย\u200bโข่ง"
-    )
+    # punctuation takes no place: อบต.คลอง are adjacent words, as in the browser's query
+    assert index_words(text) == "ปีงบประมาณ 2567 Diabetes screening อบต คลอง หอย โข่ง"
 
 
 def test_empty_and_whitespace() -> None:
     assert segment("") == []
-    assert segment_for_index("") == ""
+    assert index_words("") == ""
     assert segment(" \n") == [" ", "\n"]
-    assert segment_for_index(" \r\n\t") == " \r\n\t"
+    assert index_words(" \r\n\t") == ""
 
 
-def test_index_text_keeps_whitespace_clear_of_zwsp() -> None:
-    out = segment_for_index("แรงงาน นอกระบบ\u200b ผู้สูงอายุ\n\nเบาหวาน")
-    assert out == "แรงงาน นอก\u200bระบบ ผู้\u200bสูง\u200bอายุ\n\nเบา\u200bหวาน"
+def test_index_words_one_space_apart() -> None:
+    out = index_words("แรงงาน นอกระบบ\u200b ผู้สูงอายุ\n\nเบาหวาน 68-L5218-4-01")
+    assert out == "แรงงาน นอก ระบบ ผู้ สูง อายุ เบา หวาน 68 L5218 4 01"
 
 
 def test_lone_surrogate_round_trips() -> None:
@@ -103,20 +102,15 @@ def test_round_trip(text: str) -> None:
     tokens = segment(text)
     assert "".join(tokens) == text
     assert all(tokens)
-    indexed = segment_for_index(text)
-    assert indexed.replace(ZWSP, "") == text
-    for i, ch in enumerate(indexed):  # every ZWSP sits between two non-space characters
-        if ch == ZWSP:
-            assert 0 < i < len(indexed) - 1
-            assert not indexed[i - 1].isspace() and not indexed[i + 1].isspace()
+    words = index_words(text).split()
+    assert words == [t for t in tokens if any(ch.isalnum() for ch in t)]
 
 
 @given(st.text(alphabet=st.sampled_from(list(THAI[:8] + " a\u200b")), max_size=50))
 def test_round_trip_with_zwsp_in_input(text: str) -> None:
     assert "".join(segment(text)) == text
-    indexed = segment_for_index(text)
-    assert indexed.replace(ZWSP, "") == text.replace(ZWSP, "")
-    assert ZWSP * 2 not in indexed and f" {ZWSP}" not in indexed and f"{ZWSP} " not in indexed
+    indexed = index_words(text)
+    assert "\u200b" not in indexed and "  " not in indexed and indexed == indexed.strip()
 
 
 @pytest.mark.browser

@@ -154,7 +154,7 @@ def build(
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
     index: bool = True,
-    index_split_at: int | None = None,
+    index_split: str | None = None,
     incremental: bool = True,
     keep: bool = False,
 ) -> BuildResult:
@@ -162,6 +162,8 @@ def build(
 
     ``incremental`` renders only the pages whose records, theme or data changed since the last
     build into ``out`` (see :mod:`fundsite.plan.deps`); the result equals a clean build.
+    ``index_split`` lays the search index out in one part (``all``), one per health region or
+    one per province; by default it is chosen by size (:func:`fundsite.index.split_level`).
     ``keep`` keeps the checked records in ``result.kept`` for :func:`fundsite.update.update`.
     """
     say = progress or (lambda _msg: None)
@@ -171,7 +173,7 @@ def build(
         return BuildResult(False, [refused])
 
     def stage(say: Callable[[str], None]) -> BuildResult | _Staged:
-        return _stage(site_dir, out, workers, index, index_split_at, incremental, keep, say)
+        return _stage(site_dir, out, workers, index, index_split, incremental, keep, say)
 
     # The records are checked and rendered in a child process, which ends before Pagefind
     # runs: the search index's memory then comes on top of nothing, where it came on top of
@@ -189,7 +191,7 @@ def _stage(
     out: Path,
     workers: int | None,
     index: bool,
-    index_split_at: int | None,
+    index_split: str | None,
     incremental: bool,
     keep: bool,
     say: Callable[[str], None],
@@ -233,7 +235,7 @@ def _stage(
         today,
         workers if workers is not None else (os.cpu_count() or 1),
         index,
-        index_split_at,
+        index_split,
         incremental,
     )
     try:
@@ -261,7 +263,7 @@ class _Job:
     today: date
     workers: int
     index: bool
-    index_split_at: int | None
+    index_split: str | None  # all, region, province; None: by size
     incremental: bool
 
 
@@ -386,7 +388,6 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None
 def _prepare_index(
     job: _Job, root: Path, previous: dict[str, str] | None, changed: set[str]
 ) -> IndexWork:
-    options = {"split_at": job.index_split_at} if job.index_split_at else {}
     return prepare_index(
         job.graph,
         job.plans,
@@ -394,7 +395,7 @@ def _prepare_index(
         previous=previous,
         changed=changed,
         workers=job.workers,
-        **options,
+        level=job.index_split,
     )
 
 

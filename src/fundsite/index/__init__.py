@@ -1,17 +1,22 @@
 """Stage 6: the full-text search index (Pagefind, extended binary), segmented for Thai.
 
 The published HTML stays as written; each searchable page is fed to Pagefind as a small HTML
-file, written for the indexer only, whose text is segmented into the words the browser's
-``Intl.Segmenter`` finds in a query (:mod:`.segment`), with the original title and the filters
-beside it. Only record and area pages are indexed, not listings or pagination. (Pagefind's Python
-API answers each added record after a fixed 0.1 s poll: 202 s for 2,000 records, measured; the
-binary over files takes well under a second.)
+file, written for the indexer only, holding the page's words one space apart as the browser's
+``Intl.Segmenter`` finds them (:mod:`.segment`): its code and title first, then its own text,
+then the words it is found by (its fund, issues, areas), with its title, kind, parent area and
+the start of its own text as metadata, and its filters. The search page (``static/search.js``)
+segments a query the same way and matches whole words standing together, so an index in one
+part or in many gives the same pages in the same order. Only record and area pages are
+indexed, not listings or pagination. (Pagefind's Python API answers each added record after a
+fixed 0.1 s poll: 202 s for 2,000 records, measured; the binary over files takes well under a
+second.)
 
 The index is split into parts (one per NHSO health region, or on a national portal one per
-province, plus parts for pages that belong to no single one), each written by its own
-Pagefind run (two at a time on two cores), so indexing memory is bounded by the largest
-parts; the search page merges them in the browser with Pagefind's multi-index support. The
-indexer's HTML is prepared in forked processes, like rendering.
+province, plus a ``directory`` of funds, areas and issues, and parts for pages that belong to
+no single one), each written by its own Pagefind run (two at a time on two cores), so indexing
+memory is bounded by the largest parts; the search page loads only the parts a query needs.
+Area and issue names are also written as small lookup files (:mod:`.places`). The indexer's
+HTML is prepared in forked processes, like rendering.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from fundsite.index.places import write_places
 from fundsite.index.records import SearchRecord, page_of, search_records
 from fundsite.parallel import forked_map
 from fundsite.plan import PagePlan
@@ -43,6 +49,12 @@ __all__ = [
 ]
 
 
+#: The index's language: one Pagefind neither segments nor stems ("undetermined"). The words
+#: come segmented (:func:`~fundsite.index.segment.index_words`) and the search page segments
+#: the query the same way; Pagefind's Thai segmenter would cut them again.
+LANGUAGE = "und"
+
+
 def _page(record: SearchRecord) -> str:
     """The HTML Pagefind reads for one record: segmented text, original title and filters."""
     hidden = "".join(
@@ -53,7 +65,7 @@ def _page(record: SearchRecord) -> str:
         for v in values
     )
     return (
-        '<!doctype html><html lang="th"><head><meta charset="utf-8"></head><body>'
+        f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head><body>'
         f"<main data-pagefind-body><div data-pagefind-ignore>{hidden}</div>"
         f"<p>{escape(record.content)}</p></main></body></html>"
     )
@@ -64,7 +76,7 @@ def _run_pagefind(site: Path, out: Path) -> None:
     from pagefind.service import _must_get_executable
 
     binary = str(_must_get_executable())
-    options = ["--force-language", "th", "--quiet"]
+    options = ["--force-language", LANGUAGE, "--quiet"]
     result = subprocess.run(
         [binary, "--site", str(site), "--output-path", str(out), *options],
         capture_output=True,
@@ -109,11 +121,20 @@ def split_level(pages: int, split_at: int = SPLIT_AT, province_at: int = PROVINC
     return "all" if pages < split_at else "region" if pages < province_at else "province"
 
 
+#: The kinds of page that a national index keeps in one part of their own, ``directory``: a
+#: query that names no province searches these first (about 16,000 pages nationally), and
+#: every part only when asked.
+DIRECTORY = frozenset({"fund", "region", "province", "district", "subdistrict", "issue", "page"})
+
+
 def part_of(record: SearchRecord, level: str = "region") -> str:
-    """Which index part a record goes to: ``all``; or its province (at the ``province`` level),
-    else its health region, else ``common``."""
+    """Which index part a record goes to: ``all``; at the ``province`` level, the
+    ``directory`` for funds, areas, issues and free pages, else its province; else its
+    health region, else ``common``."""
     if level == "all":
         return "all"
+    if level == "province" and record.kind in DIRECTORY:
+        return "directory"
     if level == "province" and len(record.provinces) == 1:
         return f"province-{record.provinces[0]}"
     regions = record.filters.get("region") or []
@@ -122,7 +143,7 @@ def part_of(record: SearchRecord, level: str = "region") -> str:
 
 def _level_of(parts: dict[str, str]) -> str:
     names = set(parts.values())
-    if any(n.startswith("province-") for n in names):
+    if "directory" in names or any(n.startswith("province-") for n in names):
         return "province"
     return "region" if names - {"all"} else "all"
 
@@ -148,6 +169,7 @@ def prepare_index(
     previous: dict[str, str] | None = None,
     changed: set[str] | None = None,
     workers: int = 1,
+    level: str | None = None,
 ) -> IndexWork:
     """Write the indexer pages of the parts to index again into a folder beside ``root``.
 
@@ -155,10 +177,12 @@ def prepare_index(
     the parts are regions, and from ``province_at`` provinces (:func:`part_of`). Given the
     ``previous`` build's page → part map and the pages that ``changed`` since, only the parts
     holding changed pages are indexed again; the others are kept as they are. The pages'
-    text is prepared in ``workers`` processes. Needs the graph; :func:`run_index` does not.
+    text is prepared in ``workers`` processes. A ``level`` (``all``, ``region``, ``province``)
+    overrides the choice by size. Needs the graph; :func:`run_index` does not.
     """
     searchable = [p for p in plans if p.searchable]
-    level = split_level(len(searchable), split_at, province_at)
+    level = level or split_level(len(searchable), split_at, province_at)
+    write_places(graph, searchable, root)
     if previous and _level_of(previous) != level:
         previous = None  # the site crossed a split threshold: index everything again
     full = previous is None or changed is None

@@ -28,8 +28,10 @@ icu4py: it is not a valid stand-in for the browser.  Long text is linear: ~4.6 M
 In Pagefind (extended binary, ``language="th"``) over 48 corpus pages and 71 queries, a page
 holding the query was found 97.1% of the time with ``segment_for_index`` text, against 81.0%
 for the raw text (Pagefind's own charabia segmenter) and 20.7% for the standard binary.
-Joining tokens with U+200B keeps excerpts exact (Pagefind splits on it and strips it); joining
-with spaces finds the same pages but shows the spaces in every excerpt.
+The index now holds the words one space apart under a language Pagefind does not segment
+(:func:`index_words`): with ``th``, Pagefind's own segmenter cut our words again ("อบต" into
+two), so a word of the query was not a word of the index, and exact matches failed. Search
+results show the record's own text from its metadata, not the indexed words.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import unicodedata
 
 from icu4py.breakers import WordBreaker
 
-__all__ = ["ZWSP", "segment", "segment_for_index"]
+__all__ = ["ZWSP", "index_words", "segment"]
 
 ZWSP = "\u200b"
 _LOCALE = "th"
@@ -119,22 +121,13 @@ def segment(text: str) -> list[str]:
     return out
 
 
-def segment_for_index(text: str) -> str:
-    """``text`` with U+200B between adjacent non-space tokens: feed this to Pagefind only.
+def index_words(text: str) -> str:
+    """The words of ``text`` as the browser's ``Intl.Segmenter`` finds them, one space apart:
+    feed this to Pagefind only, with a language it does not segment itself.
 
-    Use it with the extended Pagefind binary and language ``th``: it splits words on U+200B and
-    removes them from the stored content, so excerpts read as the original.  No U+200B touches
-    whitespace (Pagefind drops a word made only of U+200B together with the space after it,
-    gluing words in excerpts); a U+200B already in ``text`` is kept only as a boundary.
-    ``segment_for_index(t).replace(ZWSP, "") == t.replace(ZWSP, "")``.
+    Punctuation and symbols are dropped, as the browser drops them from a query, so that they
+    take no word position and the words around them stay adjacent ("อบต.คลองแดน" is the three
+    words อบต คลอง แดน; "68-L5218-4-01" is 68 L5218 4 01). U+200B counts as a space.
     """
-    parts: list[str] = []
-    prev = " "
-    for tok in segment(text):
-        if not tok.strip(ZWSP):
-            continue
-        if not (prev.isspace() or tok[0].isspace() or prev == ZWSP or tok[0] == ZWSP):
-            parts.append(ZWSP)
-        parts.append(tok)
-        prev = tok[-1]
-    return "".join(parts)
+    words = (tok for tok in segment(text) if any(ch.isalnum() for ch in tok))
+    return " ".join(words)

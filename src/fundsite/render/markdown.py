@@ -180,3 +180,14 @@ def render_markdown(text: str) -> str:
     if not text.strip():
         return ""
     return _render_cached(text)
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(text: str) -> str:
+    """A body as the words a reader sees on its page: Markdown rendered, tags dropped."""
+    from html import unescape
+
+    return _SPACES.sub(" ", unescape(_TAG.sub(" ", render_markdown(text)))).strip()
