@@ -311,3 +311,11 @@ def test_th_message_helper_matches_cli(site):
     p = only(check(site.root), "unknown-field")
     assert th(p) in site.cli("check", "{site}").out
     assert Path(site.root / PROJECT_PATH).is_file()
+
+
+def test_serve_searches_unless_told_not_to():
+    from fundsite.cli import parser
+
+    assert parser().parse_args(["serve"]).search is True
+    assert parser().parse_args(["serve", "--search"]).search is True  # as before: accepted
+    assert parser().parse_args(["serve", "--no-search"]).search is False

@@ -246,14 +246,41 @@ def test_an_edit_is_patched_into_the_kept_build(dev: DevServer, logged: list[str
     assert "40000.00" in csv
 
 
+def test_searches_by_default_and_says_so(dev: DevServer, logged: list[str]) -> None:
+    """A default serve builds the search index, says so with its size, and an edit that is
+    patched in indexes its part again (the search page never searches a missing index)."""
+    parts = dev.out / "pagefind" / "parts.json"
+    assert json.loads(parts.read_text(encoding="utf-8"))
+    assert get(dev.url + "pagefind/parts.json")[0] == 200
+    on = next(line for line in logged if line.startswith("ค้นหา: เปิด"))
+    indexed = re.search(r"ดัชนี ([\d,]+) หน้า", on)
+    assert indexed and int(indexed.group(1).replace(",", "")) > 20, on
+    before = parts.stat().st_mtime_ns
+    text = (dev.site / PROJECT).read_text(encoding="utf-8")
+    assert change(dev, PROJECT, replace_line(text, "title:", "title: โครงการที่แก้ชื่อแล้ว")).ok
+    deadline = time.monotonic() + 30
+    while not any("ดัชนีค้นหาสร้างใหม่" in line for line in logged):
+        assert time.monotonic() < deadline, logged
+        time.sleep(0.05)
+    assert parts.stat().st_mtime_ns > before
+
+
+def test_no_search_says_how_to_turn_it_on(site: Path) -> None:
+    logged: list[str] = []
+    with DevServer(site, port=0, workers=1, search=False, log=logged.append) as dev:
+        assert not (dev.out / "pagefind").exists()
+    assert any(line.startswith("ค้นหา: ปิด (--no-search)") for line in logged), logged
+
+
 def test_cli_stops_cleanly(site: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "fundsite.cli", "serve", str(site), "--port", "0"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stderr is not None
-        lines = [proc.stderr.readline() for _ in range(2)]
+        lines = [proc.stderr.readline() for _ in range(3)]
         assert "http://127.0.0.1:" in lines[1], lines
+        assert lines[2].startswith("ค้นหา: เปิด (ดัชนี "), lines  # search is on by default
         proc.send_signal(signal.SIGTERM)  # what Ctrl-C does, for a process in the background
         assert proc.wait(timeout=20) == 0
         assert "หยุดแล้ว" in proc.stderr.read()

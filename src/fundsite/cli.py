@@ -123,7 +123,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
     serve.add_argument("-p", "--port", type=int, default=8000, help="port (0: any free port)")
     serve.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
-    serve.add_argument("--search", action="store_true", help="also build the search index")
+    serve.add_argument(
+        "--search",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="build the search index, and index each edit again (default; --no-search skips it)",
+    )
     serve.add_argument("-j", "--jobs", type=int, default=None, help="render processes")
     serve.set_defaults(func=_serve)
 

@@ -89,6 +89,24 @@ _TEXT: dict[str, tuple[str, str]] = {
         "  writing open data failed: the next build writes it again",
     ),
     "warnings": (", คำเตือน {n} รายการ", ", {n} warnings"),
+    "search-on": (
+        "ค้นหา: เปิด (ดัชนี {n} หน้า) แก้ไขไฟล์แล้วดัชนีจะสร้างใหม่เฉพาะส่วนที่เปลี่ยน (ไม่ต้องการค้นหา: --no-search)",
+        "search: on ({n} pages indexed); an edit indexes the parts it changes again"
+        " (--no-search to skip)",
+    ),
+    "search-later": (
+        "ค้นหา: เปิด ดัชนีจะสร้างเมื่อสร้างเว็บสำเร็จ (ไม่ต้องการค้นหา: --no-search)",
+        "search: on, indexed once a build succeeds (--no-search to skip)",
+    ),
+    "search-off": (
+        "ค้นหา: ปิด (--no-search) หน้าค้นหาจะค้นไม่ได้ รันโดยไม่ใส่ --no-search เพื่อเปิด",
+        "search: off (--no-search): the search page cannot search; run without --no-search"
+        " to turn it on",
+    ),
+    "reindexed": (
+        "  ดัชนีค้นหาสร้างใหม่ใน {seconds:.2f} วินาที",
+        "  search index updated in {seconds:.2f} s",
+    ),
     "failed": (
         "สร้างใหม่ไม่สำเร็จ ({seconds:.2f} วินาที): ยังแสดงเว็บรุ่นล่าสุดที่สร้างได้",
         "rebuild failed ({seconds:.2f} s): still serving the last good build",
@@ -539,7 +557,8 @@ class DevServer:
     ``start()`` binds, builds once and returns; ``stop()`` shuts everything down. ``builds``
     counts finished builds; ``wait_for_build(after)`` blocks until build number ``after + 1``
     (or later) has finished. ``timeout``: seconds a connection has to send its request, and
-    each write of a response to go through (:data:`TIMEOUT`).
+    each write of a response to go through (:data:`TIMEOUT`). ``search`` builds the search
+    index too, and indexes again the parts of it that an edit changes.
     """
 
     def __init__(
@@ -547,7 +566,7 @@ class DevServer:
         site: Path,
         port: int = 0,
         lang: str = "th",
-        search: bool = False,
+        search: bool = True,
         workers: int | None = None,
         out: Path | None = None,
         debounce: float = DEBOUNCE,
@@ -621,6 +640,7 @@ class DevServer:
         self._rebuild(())
         self._spawn(self._builder, "fundsite-builder")
         self.log(self.text("serving", url=self.url))
+        self.log(self._search_state())
 
     def stop(self) -> None:
         """Stop watching, close event streams and the server; wait briefly for a running build."""
@@ -831,6 +851,15 @@ class DevServer:
         if self._kept is not None and settle(self._kept) == 1:
             self.log(self.text("writer-failed"))
 
+    def _search_state(self) -> str:
+        """Whether search is on, and how many pages the first build indexed."""
+        if not self.search:
+            return self.text("search-off")
+        kept = self._kept
+        if kept is None or not kept.manifest.indexed:
+            return self.text("search-later")
+        return self.text("search-on", n=f"{len(kept.manifest.parts):,}")
+
     def _finish(self, pending: Any) -> None:
         """After the browsers have the record's pages: the pages that sum up records (browsers
         showing one of them reload again), then open data, search index and build cache."""
@@ -854,10 +883,13 @@ class DevServer:
                     self._events += 1
                     self._built.notify_all()
         try:
-            finish(pending, background=True)
+            timings = finish(pending, background=True)
         except Exception:
             self._kept = None
             self.log(traceback.format_exc().rstrip())
+            return
+        if "index" in timings:
+            self.log(self.text("reindexed", seconds=timings["index"]))
 
     def _payload_for(self, status: BuildStatus, only: list[str] | None = None) -> bytes:
         """What the page script gets: the good build to show and the errors of this one;

@@ -31,6 +31,13 @@ for _i, (_full, _abbr) in enumerate(zip(MONTHS_FULL, MONTHS_ABBR, strict=True), 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _THAI = re.compile(r"^(\d{1,2})\s*([^\d\s]+(?:\s[^\d\s]+)?)\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})$")
 _BE_MARK = re.compile(r"\s*พ\.?\s?ศ\.?\s*(?=\d{4}$)")  # "พ.ศ." before the year
+_LEADING_VOWEL = re.compile(r"([เแโใไ])([ก-ฮ])")
+
+
+def sort_key(text: str) -> str:
+    """Thai dictionary order, near enough for a list of names: a vowel written before its
+    consonant (เ แ โ ใ ไ) sorts after it, so เกาะ comes after กะ, not after every ก…ฮ."""
+    return _LEADING_VOWEL.sub(r"\2\1", text)
 
 
 class DateError(ValueError):

@@ -188,6 +188,8 @@ class Fingerprinter:
         h.update(f"{self.base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
         if plan.make.__name__ in LISTINGS:
             h.update(self.orders[plan.make.__name__].encode())
+        elif plan.make.__name__ == "area":  # the areas below it that have pages, linked on it
+            h.update(repr(views.sub_areas(self.graph, *plan.args[:2])).encode())
         # the list pages of one scope's year read the same records: hashed once for all of them
         shared = plan.args[:3] if plan.make.__name__ == "records_list" else None
         digest = self._shared.get(shared) if shared is not None else None

@@ -17,6 +17,7 @@ import geothai
 
 from fundsite.history import History
 from fundsite.plan import exports, money, scopes
+from fundsite.thai import sort_key
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
 LEVELS = ("region", "province", "district", "subdistrict")
@@ -419,6 +420,9 @@ def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[
         "key": key,
         "name": name,
         "name_en": area_name(level, key, "en"),
+        "sub_level": BELOW.get(level),
+        "sub_areas": sub_areas(graph, level, key),
+        "area_funds": area_funds(graph, level, key),
         "plans_by_issue": dict(plans_by_issue),
         "by_issue": totals_by_issue(graph, year_projects),
         "below": totals_by_area(graph, below, year_projects) if below else [],
@@ -452,22 +456,86 @@ def _year_crumbs(
 
 
 def areas(graph: SiteGraph) -> dict[str, Any]:
-    by_province = totals_by_area(graph, "province", graph.projects.values())
-    regions = []
-    for region_id in graph.keys("projects", "region") or graph.keys("funds", "region"):
-        provinces = [t for t in by_province if graph.region_of_province.get(t.key) == region_id]
-        regions.append(
-            (
-                Total(
-                    region_id,
-                    region_name(graph, region_id),
-                    f"regions/{region_id}/",
-                    graph.lookup("projects", "region", region_id),
-                ),
-                provinces,
-            )
-        )
-    return {"title": "พื้นที่", "crumbs": [("พื้นที่", "areas/")], "regions": regions, "records": None}
+    """Every province that has a page, as links under its health region: the first step of
+    finding one's area without search (province → district → sub-district → fund); then the
+    projects of every year by province, with their budgets."""
+    regions = sorted(
+        {*graph.keys("funds", "region"), *graph.keys("projects", "region")}, key=_region_order
+    )
+    groups: list[tuple[str | None, str | None, list[tuple[str, str]]]] = [
+        (region_name(graph, r), f"regions/{r}/", sub_areas(graph, "region", r)) for r in regions
+    ]
+    if area_tree(graph).get(
+        ("region", None)
+    ):  # provinces outside every region of data/regions.yaml
+        groups.append((None, None, sub_areas(graph, "region", None)))
+    return {
+        "title": "พื้นที่",
+        "crumbs": [("พื้นที่", "areas/")],
+        "regions": groups,
+        "by_province": totals_by_area(graph, "province", graph.projects.values()),
+        "records": None,
+    }
+
+
+def _region_order(key: Any) -> tuple[int, str]:
+    return (int(key), "") if str(key).isdigit() else (10**6, str(key))
+
+
+#: The level one below each area level that lists the areas under it.
+BELOW = {"region": "province", "province": "district", "district": "subdistrict"}
+
+
+def area_tree(graph: SiteGraph) -> dict[tuple[str, Any], list[Any]]:
+    """The areas that have pages (they hold funds or projects), under the area one level up:
+    ``("province", "90")`` → its districts' codes; ``("region", None)`` → provinces without a
+    region. Areas are links, which a patch never changes: computed once per graph."""
+    memo: dict[str, Any] = graph.__dict__.setdefault("_listings", {})
+    tree: dict[tuple[str, Any], list[Any]] | None = memo.get("area_tree")
+    if tree is None:
+        found: dict[tuple[str, Any], set[Any]] = defaultdict(set)
+        for above, level in BELOW.items():
+            for key in {*graph.keys("funds", level), *graph.keys("projects", level)}:
+                code = str(key)  # a district's code starts with its province's, and so on
+                parent = graph.region_of_province.get(code) if above == "region" else code[:-2]
+                found[(above, parent)].add(key)
+        tree = memo["area_tree"] = {
+            (above, parent): sorted(keys, key=lambda k, lv=BELOW[above]: _name_order(lv, k))
+            for (above, parent), keys in found.items()
+        }
+    return tree
+
+
+def _name_order(level: str, key: Any) -> tuple[str, str]:
+    return (sort_key(area_name(level, key)), str(key))
+
+
+def sub_areas(graph: SiteGraph, level: str, key: Any) -> list[tuple[str, str]]:
+    """The areas one level below an area that have pages, as (name, url), by name."""
+    below = BELOW.get(level)
+    if below is None:
+        return []
+    return [(area_name(below, k), f"{below}s/{k}/") for k in area_tree(graph).get((level, key), [])]
+
+
+def area_funds(graph: SiteGraph, level: str, key: Any) -> list[tuple[str, FundNode]]:
+    """The funds located in an area, by name, each with the name it is linked by: a
+    district's and a sub-district's page link them near the top (so does an area with no
+    area below it that has a page). Words every name starts with ("กองทุนหลักประกันสุขภาพ")
+    are left out of the links when there are several, so each says which fund it is."""
+    if level not in ("district", "subdistrict") and sub_areas(graph, level, key):
+        return []
+    funds = graph.lookup("funds", level, key)
+    funds.sort(key=lambda f: (sort_key(f.record.name), f.id))
+    words = [f.record.name.split() for f in funds]
+    common = 0
+    for column in zip(*words, strict=False) if len(funds) > 1 else ():  # up to the shortest
+        if len(set(column)) > 1:
+            break
+        common += 1
+    if any(len(w) == common for w in words):  # a name that is only the common words
+        common = 0
+    return [(" ".join(w[common:]), f) for w, f in zip(words, funds, strict=True)]
 
 
 def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
