@@ -48,6 +48,7 @@ class Portal:
     url: str
     records: list[SearchRecord]
     queries: list[dict[str, Any]]
+    parts: dict[str, int]
 
 
 def _derived(records: list[SearchRecord]) -> list[dict[str, Any]]:
@@ -88,7 +89,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     assert parts["all"] == 1 and 3 <= parts["region"] < parts["province"], parts
     queries = [*JUDGED["example"], *JUDGED["synthetic"], *_derived(records)]
     with serve(tmp / "host") as url:
-        yield Portal(url, records, queries)
+        yield Portal(url, records, queries, parts)
 
 
 def _results(chromium: Any, base: str, queries: list[str]) -> dict[str, list[str]]:
@@ -139,7 +140,8 @@ def test_judged_queries_precision_recall_and_split(chromium: Any, portal: Portal
     recall = hits / (hits + missed)
     print(
         f"\n{len(queries)} judged queries: {hits} relevant results found, {wrong} irrelevant,"
-        f" {missed} missed; precision {precision:.1%}, recall {recall:.1%}"
+        f" {missed} missed; precision {precision:.2%}, recall {recall:.2%};"
+        f" parts {portal.parts}"
     )
     assert recall == 1.0, problems
     assert precision >= 0.95, problems

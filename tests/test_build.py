@@ -374,7 +374,7 @@ def test_a_failed_index_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.M
     assert build(MINI, out, workers=1, index=False).ok
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
 
-    def broken(_site: Path, _out: Path) -> None:
+    def broken(_site: Path, _out: Path, _threads: int | None = None) -> None:
         raise RuntimeError("pagefind failed: disk full")
 
     monkeypatch.setattr("fundsite.index._run_pagefind", broken)

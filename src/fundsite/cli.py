@@ -62,6 +62,7 @@ def _build(args: argparse.Namespace) -> int:
         out,
         workers=args.jobs,
         index=not args.no_search,
+        index_split=args.search_split,
         incremental=not args.clean,
         progress=lambda msg: print(msg, file=sys.stderr),
     )
@@ -112,6 +113,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=int, default=None, help="render processes")
     build.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.add_argument(
+        "--search-split",
+        choices=("all", "region", "province"),
+        default=None,
+        help="search index parts: one, one per health region, one per province "
+        "(default: by size, one below 20,000 searchable pages)",
+    )
     build.add_argument(
         "--clean",
         action="store_true",

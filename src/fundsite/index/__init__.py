@@ -22,6 +22,7 @@ HTML is prepared in forked processes, like rendering.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -71,17 +72,21 @@ def _page(record: SearchRecord) -> str:
     )
 
 
-def _run_pagefind(site: Path, out: Path) -> None:
-    """Index one part's pages with the Pagefind binary (extended: it segments Thai queries)."""
+def _run_pagefind(site: Path, out: Path, threads: int | None = None) -> None:
+    """Index one part's pages with the Pagefind binary, on ``threads`` threads (default: as
+    many as cores). Two runs at once with one thread each take the same wall time as with
+    all, and about 25 % less CPU (measured on 2 cores)."""
     from pagefind.service import _must_get_executable
 
     binary = str(_must_get_executable())
     options = ["--force-language", LANGUAGE, "--quiet"]
+    env = {**os.environ, "RAYON_NUM_THREADS": str(threads)} if threads else None
     result = subprocess.run(
         [binary, "--site", str(site), "--output-path", str(out), *options],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if result.returncode != 0:
         raise RuntimeError(f"pagefind failed: {result.stderr or result.stdout}")
@@ -239,9 +244,11 @@ def run_index(
         for name in work.todo:
             remove(root, f"pagefind/{name}")
 
+        threads = 1 if workers > 1 and len(work.todo) > 1 else None
+
         def index_part(name: str) -> None:
             if (work.tmp / name).is_dir():  # a part whose pages were all deleted has none
-                _run_pagefind(work.tmp / name, root / "pagefind" / name)
+                _run_pagefind(work.tmp / name, root / "pagefind" / name, threads)
                 shutil.rmtree(work.tmp / name)
 
         # Pagefind keeps about 1.5 cores busy: two runs at once fill two cores

@@ -198,12 +198,31 @@ def not_found(graph: SiteGraph) -> dict[str, Any]:
 
 
 def search(graph: SiteGraph) -> dict[str, Any]:
+    """The search page: its filters are the site's provinces (with their health region, which
+    tells the page which index parts to load), districts by province, issues and years."""
+    tree = area_tree(graph)
+    provinces = sorted(
+        (
+            (str(p), area_name("province", p), "" if region is None else str(region))
+            for (level, region), keys in tree.items()
+            if level == "region"
+            for p in keys
+        ),
+        key=lambda t: sort_key(t[1]),
+    )
+    districts = [
+        (str(d), area_name("district", d), str(p))
+        for p, _name, _region in provinces
+        for d in tree.get(("province", p), [])
+    ]
     return {
         "title": "ค้นหา",
         "crumbs": [],
         "records": None,
         "issues": list(graph.issues.values()),
         "years": graph.keys("projects", "fiscal_year"),
+        "provinces": provinces,
+        "districts": districts,
     }
 
 
