@@ -40,6 +40,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import statistics
 import threading
 import time
@@ -53,7 +54,7 @@ from urllib.parse import unquote, urlsplit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -478,7 +479,13 @@ def measure(
         t0 = time.perf_counter()
         done = False
         if ready_in_time:
-            page.fill("#q", query)
+            text, _, chosen = query.partition("|")  # "word|province=นครราชสีมา": with a filter
+            for name, value in (f.split("=", 1) for f in chosen.split("&") if "=" in f):
+                page.evaluate(  # chosen without a change event: the submit searches
+                    "([n, v]) => { document.querySelector(`select[data-filter=${n}]`).value = v; }",
+                    [name, value],
+                )
+            page.fill("#q", text)
             page.evaluate("document.getElementById('results').removeAttribute('data-done')")
             t0 = time.perf_counter()
             page.click("#search-form button[type=submit]")
@@ -633,7 +640,7 @@ def main() -> None:
         action="append",
         default=[],
         help="replaces the default queries (common word, district, "
-        "sub-district, project code of the first site)",
+        "sub-district, project code of the first site); 'word|province=NAME' picks a filter",
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs per query; medians shown")
     parser.add_argument("--no-throttle", action="store_true", help="full speed")
