@@ -214,3 +214,32 @@ def test_results_page_is_accessible_and_fits_a_phone(
     finally:
         context.close()
     assert not [(v["id"], v["impact"]) for v in found if v["impact"] in ("critical", "serious")]
+
+
+def test_serve_searches_by_default_and_after_an_edit(chromium: Any, tmp_path: Path) -> None:
+    """``fundsite serve`` builds the index without being asked; an edit is found once its part
+    is indexed again."""
+    import time
+
+    from fundsite.serve import DevServer
+
+    site = tmp_path / "site"
+    for name in ("content", "data"):
+        shutil.copytree(REPO / name, site / name)
+    logged: list[str] = []
+    context = chromium.new_context()
+    tab = context.new_page()
+    with DevServer(site, port=0, workers=1, log=logged.append) as dev:
+        assert "/districts/9007/" in search(tab, dev.url, "ระโนด")
+        assert "ค้นหาไม่สำเร็จ" not in tab.locator("#search-status").inner_text()
+        project = site / "content/projects/68-L5218-4-01.md"
+        text = project.read_text(encoding="utf-8")
+        project.write_text(text.replace("title: ", "title: ทดสอบกระเจี๊ยบ ", 1), encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while not any("ดัชนีค้นหาสร้างใหม่" in line for line in logged):
+            assert time.monotonic() < deadline, logged
+            time.sleep(0.1)
+        found = search(tab, dev.url, "กระเจี๊ยบ")  # the project, then its reports (by title)
+        assert found[0] == "/projects/68-L5218-4-01/"
+        assert all(u.startswith("/reports/") for u in found[1:]), found
+    context.close()

@@ -73,7 +73,7 @@ def _derived(records: list[SearchRecord]) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     tmp = tmp_path_factory.mktemp("quality")
-    source = example_plus_synthetic(tmp, projects=400, seed=18, funds=40)
+    source = example_plus_synthetic(tmp, projects=200, seed=18, funds=20)
     kept = None
     for level in LEVELS:
         result = build(

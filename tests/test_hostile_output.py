@@ -410,7 +410,7 @@ def test_build_with_search_while_another_starts(tmp_path, monkeypatch):
     run_pagefind = index._run_pagefind
     removed: list[str] = []
 
-    def another_build_starts(site: Path, dest: Path) -> None:
+    def another_build_starts(site: Path, dest: Path, threads: int | None = None) -> None:
         other = subprocess.run(
             [
                 sys.executable,
@@ -424,7 +424,7 @@ def test_build_with_search_while_another_starts(tmp_path, monkeypatch):
             check=True,
         )
         removed.append(other.stdout.strip())
-        run_pagefind(site, dest)
+        run_pagefind(site, dest, threads)
 
     monkeypatch.setattr(index, "_run_pagefind", another_build_starts)
     done = build(root, out, workers=1, index=True)

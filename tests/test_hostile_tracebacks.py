@@ -395,7 +395,7 @@ def _fail_exchange(error: int, seen: list[str]) -> Callable[..., bool]:
 
 
 def _fail_pagefind(error: int, seen: list[str]) -> Callable[..., None]:
-    def fails(site: Path, out: Path) -> None:
+    def fails(site: Path, out: Path, threads: int | None = None) -> None:
         raise OSError(error, os.strerror(error))
 
     return fails

@@ -140,15 +140,18 @@
   // The ways a chunk's words may stand in a text: the browser cuts a run of Thai on its own,
   // the index cut it inside a longer text, where a dictionary word may join two of ours
   // ("หาดใหญ่" alone is หาด ใหญ่; in "อำเภอหาดใหญ่" it is one word). Each way is a list of
-  // words, each one or more adjacent words of the chunk; up to six words, every way.
+  // words, each one or more adjacent words of the chunk; up to six words, every way. Only
+  // Thai words join: a code's parts (68 L5218 4 01) never do.
   function waysOf(words) {
     if (words.length > 6) return [words];
+    var thai = /^[\u0E00-\u0E7F]+$/;
     var ways = [[]];
     words.forEach(function (w, i) {
       var next = [];
       ways.forEach(function (way) {
         next.push(way.concat([w]));
-        if (i > 0) next.push(way.slice(0, -1).concat([way[way.length - 1] + w]));
+        var last = way[way.length - 1];
+        if (i > 0 && thai.test(w) && thai.test(last)) next.push(way.slice(0, -1).concat([last + w]));
       });
       ways = next;
     });
