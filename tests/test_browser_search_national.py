@@ -75,6 +75,12 @@ def test_a_word_searches_the_directory_then_every_province(tab: Any, site_url: s
     assert any(u.endswith("/issues/ncd/") for u in first)
     assert not any("/projects/" in u or "/reports/" in u for u in first)
     assert not [u for u in tab.fetched if "/pagefind/province-" in u]
+    _query(tab, site_url, "สงกรานต์")  # in projects only: the directory says where it looked
+    assert tab.locator("#search-status").inner_text() == "ไม่พบในรายชื่อกองทุน พื้นที่ และประเด็น"
+    tab.get_by_role("button", name="ค้นโครงการและรายงานทุกจังหวัด (ใช้ข้อมูลมาก)").click()
+    tab.wait_for_selector(".result-title a", timeout=20_000)
+    assert any("/projects/" in u for u in _results(tab))
+    _query(tab, site_url, "เบาหวาน")
     tab.get_by_role("button", name="ค้นโครงการและรายงานทุกจังหวัด (ใช้ข้อมูลมาก)").click()
     tab.wait_for_function("document.querySelectorAll('.result-title a').length > 3")
     tab.wait_for_selector("#results[data-done]", state="attached", timeout=20_000)

@@ -352,8 +352,10 @@
         return chunks.length ? match(pf, chunks, filters) : browse(pf, filters);
       }).then(function (ranked) {
         if (ticket !== running) return;
-        status.textContent = ranked.length ? labels.found.replace("{n}", ranked.length) : labels.none;
-        if (national && !wide && !province.value) {
+        var directory = national && !wide && !province.value;
+        status.textContent = ranked.length ? labels.found.replace("{n}", ranked.length)
+          : directory ? labels.noneInDirectory : labels.none;
+        if (directory) {
           out.appendChild(el("p", "meta", labels.directory));
           out.appendChild(button(labels.everywhere, function () { wide = true; run(); }));
         }
