@@ -25,13 +25,13 @@ nlpo3, pythainlp words_th            82.21    58.05    0/6     245          4 MB
 Chromium itself: 120 µs/1k chars.  Node's ``Intl.Segmenter`` (stock ICU 78.2) scores like
 icu4py: it is not a valid stand-in for the browser.  Long text is linear: ~4.6 M chars/s.
 
-In Pagefind (extended binary, ``language="th"``) over 48 corpus pages and 71 queries, a page
-holding the query was found 97.1% of the time with ``segment_for_index`` text, against 81.0%
-for the raw text (Pagefind's own charabia segmenter) and 20.7% for the standard binary.
-The index now holds the words one space apart under a language Pagefind does not segment
-(:func:`index_words`): with ``th``, Pagefind's own segmenter cut our words again ("อบต" into
-two), so a word of the query was not a word of the index, and exact matches failed. Search
-results show the record's own text from its metadata, not the indexed words.
+An earlier measurement, in Pagefind (extended binary, ``language="th"``) over 48 corpus pages
+and 71 queries: a page holding the query was found 97.1% of the time with ICU-segmented text
+(then joined with U+200B), against 81.0% for the raw text (Pagefind's own charabia segmenter)
+and 20.7% for the standard binary. The index now holds the words one space apart under a
+language Pagefind does not segment (:func:`index_words`): with ``th``, Pagefind's own segmenter
+cut our words again ("อบต" into two), so a word of the query was not a word of the index, and
+exact matches failed. Search results show the record's own text from its metadata.
 """
 
 from __future__ import annotations
@@ -41,9 +41,8 @@ import unicodedata
 
 from icu4py.breakers import WordBreaker
 
-__all__ = ["ZWSP", "index_words", "segment"]
+__all__ = ["index_words", "segment"]
 
-ZWSP = "\u200b"
 _LOCALE = "th"
 # Chromium's ICU moves the full stops from MidNumLet to MidNum (a break between letters, none
 # between digits) and these colons out of MidLetter.
