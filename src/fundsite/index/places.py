@@ -19,9 +19,6 @@ from fundsite.plan import PagePlan
 from fundsite.validate.graph import SiteGraph
 from fundsite.write.atomic import remove, write_text
 
-#: The kinds of page a place name leads to.
-PLACE_KINDS = frozenset({"region", "province", "district", "subdistrict", "issue"})
-
 
 def name_key(name: str) -> str:
     """A name as the page compares it with a query: lower case, letters (with their marks)
@@ -33,19 +30,17 @@ def name_key(name: str) -> str:
 
 def place_names(graph: SiteGraph, plans: Iterable[PagePlan]) -> dict[str, list[list[str]]]:
     """Each name key → ``[name, kind, area above, page]`` of the area and issue pages."""
-    wanted = [p for p in plans if p.make.__name__ in ("area", "issue") and p.searchable]
     found: dict[str, list[list[str]]] = defaultdict(list)
-    for record in search_records(graph, wanted):
-        if record.kind not in PLACE_KINDS:
+    for plan in plans:
+        if not plan.searchable or plan.make.__name__ not in ("area", "issue"):
             continue
-        names = [record.meta["title"]]
-        if record.kind == "issue":
-            issue = graph.issues[record.url.strip("/").split("/")[-1]]
-            names.append(issue.name_en or "")
+        (record,) = search_records(graph, [plan])
+        if plan.make.__name__ == "issue":
+            english = graph.issues[plan.args[0]].name_en or ""
         else:
-            names.append(record.meta.get("text", ""))  # an area's own text is its English name
+            english = record.meta.get("text", "")  # an area's own text is its English name
         entry = [record.meta["kind"], record.meta.get("area", ""), record.url.lstrip("/")]
-        for name in dict.fromkeys(n for n in names if name_key(n)):
+        for name in dict.fromkeys(n for n in (record.meta["title"], english) if name_key(n)):
             found[name_key(name)].append([name, *entry])
     return found
 
