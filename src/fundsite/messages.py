@@ -114,6 +114,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ช่อง {field} มีค่า {value} ซึ่งอยู่นอกช่วงที่ใช้ได้ ({limit})",
         "{field} is {value}, outside the allowed range ({limit})",
     ),
+    "bad-format": (
+        "ช่อง {field} เขียนไม่ถูกรูปแบบ ({value}): ต้องเป็น{form_th}",
+        "{field} is not in the expected form ({value}): it must be {form_en}",
+    ),
     "bad-id": (
         "ช่อง {field} ใช้เป็นรหัสไม่ได้ ({value}): {reason_th}",
         "{field} cannot be an id ({value}): {reason_en}",

@@ -105,6 +105,23 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+#: What a field's pattern asks for, in words, by the pattern itself.
+PATTERN_FORMS: dict[str, tuple[str, str]] = {
+    r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$": (
+        "ชื่อคลังแบบ เจ้าของ/ชื่อ เช่น my-org/portal",
+        "a repository as owner/name, e.g. my-org/portal",
+    ),
+    r"^https://[^\s\"'<>\\]+$": (
+        "ที่อยู่เว็บที่ขึ้นต้นด้วย https:// เช่น https://auth.example.org",
+        "a web address starting with https://, e.g. https://auth.example.org",
+    ),
+    r"^[A-Za-z0-9.+-]+$": (
+        "รหัสสัญญาอนุญาตแบบ SPDX เช่น CC-BY-4.0",
+        "an SPDX licence id, e.g. CC-BY-4.0",
+    ),
+}
+
+
 def problems_from(
     exc: ValidationError, data: Any, path: str, model: type[BaseModel]
 ) -> list[Problem]:
@@ -148,7 +165,9 @@ def _code_for(kind: str, ctx: dict[str, Any], params: dict[str, Any]) -> tuple[s
         params["limit"] = f"{limits[kind]} {bound}"
         return "out-of-range", None
     if kind == "string_pattern_mismatch":
-        return "bad-id", None
+        pattern = str(ctx.get("pattern", ""))
+        params["form_th"], params["form_en"] = PATTERN_FORMS.get(pattern, (pattern, pattern))
+        return "bad-format", None
     if kind in ("string_too_short", "too_short"):
         return "too-short", None
     if kind in ("too_long", "string_too_long"):

@@ -298,3 +298,10 @@ def id_skeleton(value: str) -> str:
         out.append(char)
     out.extend(sorted(marks))
     return "".join(out)
+
+
+#: The validators that mark a field's type, for :mod:`fundsite.validate.fields`.
+MONEY_VALIDATOR = _money
+DATE_VALIDATOR = _date
+FISCAL_YEAR_VALIDATOR = _fiscal_year
+ID_VALIDATOR = _id
