@@ -35,6 +35,7 @@ from fundsite.write.atomic import (
     commit_stage,
     copy_file,
     remove,
+    write_bytes,
     write_text,
 )
 from fundsite.write.out_folder import output_problem
@@ -379,10 +380,25 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None
         for old in (root / "data").glob("snapshot-*.zip"):
             old.unlink()
         outputs.open_data(job.graph, root, job.today)
+    if copy or open_data:
+        write_admin(job, root, bundle=copy)
     pages = [p.path for p in job.plans if p.path != "404.html"]
     write_text(root, "sitemap.xml", outputs.sitemap(job.base_url, pages))
     write_text(root, "robots.txt", outputs.robots(job.base_url))
     write_text(root, ".nojekyll", "")
+
+
+def write_admin(job: _Job, root: Path, bundle: bool) -> None:
+    """The form editor under ``admin/`` when ``data/site.yaml`` has ``cms:``: its page and
+    bundle (``bundle``) and the configuration, which follows the records."""
+    from fundsite.cms.admin import admin_files
+    from fundsite.cms.config import backend
+
+    cms = job.graph.site.cms
+    remove(root, "admin" if bundle or cms is None else "admin/funds")  # a deleted fund's too
+    if cms is not None:
+        for rel, data in admin_files(job.graph, backend(cms), job.today, bundle=bundle):
+            write_bytes(root, f"admin/{rel}", data)
 
 
 def _prepare_index(

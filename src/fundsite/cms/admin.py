@@ -69,17 +69,21 @@ def fund_file(graph: SiteGraph, fund: FundNode) -> dict[str, Any]:
     )
 
 
-def admin_paths(graph: SiteGraph) -> Iterator[str]:
-    """Every file of ``admin/``, relative to it."""
-    yield from PAGE_FILES
-    yield from (f"decap-cms/{p.name}" for p in sorted(VENDOR.iterdir()) if _vendored(p))
+def admin_paths(graph: SiteGraph, bundle: bool = True) -> Iterator[str]:
+    """Every file of ``admin/``, relative to it; without the page and the bundle when
+    ``bundle`` is false (they only change with fundsite)."""
+    if bundle:
+        yield from PAGE_FILES
+        yield from (f"decap-cms/{p.name}" for p in sorted(VENDOR.iterdir()) if _vendored(p))
     yield from ("config.json", "fields.json")
     yield from (f"funds/{fund_id}.json" for fund_id in graph.funds)
 
 
-def admin_files(graph: SiteGraph, back: dict[str, Any], today: date) -> Iterator[tuple[str, bytes]]:
-    """Every file under ``admin/`` as (path relative to ``admin/``, bytes)."""
-    for rel in admin_paths(graph):
+def admin_files(
+    graph: SiteGraph, back: dict[str, Any], today: date, bundle: bool = True
+) -> Iterator[tuple[str, bytes]]:
+    """The files of ``admin/`` (:func:`admin_paths`) as (path relative to ``admin/``, bytes)."""
+    for rel in admin_paths(graph, bundle):
         data = admin_file(graph, back, today, rel)
         assert data is not None
         yield rel, data

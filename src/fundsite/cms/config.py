@@ -62,6 +62,8 @@ KINDS = (
     Kind("report", "รายงานจากพื้นที่", "รายงาน", "content/reports", path="{{year}}/{{slug}}"),
     Kind("page", "หน้าเว็บ", "หน้า", "content/pages", summary="{{title}}"),
 )
+#: Optional in a record, asked for by the form: a free page's id names its file.
+FORM_REQUIRED = {"page": ("id",)}
 BODY_LABEL = {
     "fund": "แนะนำกองทุน",
     "plan": "รายละเอียดแผนงาน",
@@ -109,7 +111,6 @@ def decap_config(
     config: dict[str, Any] = {
         "load_config_file": False,
         "backend": back,
-        "locale": "th",
         "media_folder": f"content/media/{today.year}",
         "public_folder": f"media/{today.year}",
         "collections": [_folder(kind, refs) for kind in KINDS],
@@ -216,8 +217,8 @@ def _folder(kind: Kind, refs: Refs) -> dict[str, Any]:
 
 def _fields(kind: str, refs: Refs) -> list[dict[str, Any]]:
     widgets = [_widget(spec, kind, refs) for spec in fields_of(MODELS[kind])]
-    if kind == "page":  # the id names the file: the form asks for it
-        widgets[0]["required"] = True
+    for name in FORM_REQUIRED.get(kind, ()):
+        next(w for w in widgets if w["name"] == name).pop("required", None)
     body = {"name": "body", "label": BODY_LABEL[kind], "widget": "markdown", "required": False}
     return [*widgets, body]
 
@@ -229,6 +230,8 @@ def _widget(spec: FieldSpec, kind: str, refs: Refs) -> dict[str, Any]:
     if not spec.required:
         out["required"] = False
     out.update(_reference(spec, kind, refs) or _by_kind(spec))
+    if out["widget"] == "hidden":  # nothing to show: only a name and a value
+        return {"name": spec.name, "widget": "hidden", "default": out["default"]}
     return out
 
 
@@ -270,13 +273,12 @@ def _by_kind(spec: FieldSpec) -> dict[str, Any]:
     if kind == "money":
         return {"widget": "string", "pattern": list(MONEY_PATTERN)}
     if kind == "date":
-        out = {
+        return {
             "widget": "datetime",
             "format": "YYYY-MM-DD",
             "date_format": "YYYY-MM-DD",
             "time_format": False,
         }
-        return out if spec.required else {**out, "default": ""}
     if kind == "fiscal_year":
         return {"widget": "number", "value_type": "int", "min": 2400, "max": 2800}
     if kind == "id":

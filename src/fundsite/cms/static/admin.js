@@ -43,7 +43,9 @@
   }
 
   function start(config) {
-    window.CMS.init({ config: config });
+    // Thai labels of Decap's own buttons: a Decap-only setting, so not in config.json
+    // (which stays valid for Sveltia CMS too).
+    window.CMS.init({ config: Object.assign({ locale: 'th' }, config) });
   }
 
   var fund = new URLSearchParams(location.search).get('fund');
