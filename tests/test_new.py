@@ -491,3 +491,149 @@ def test_pre_commit_hook():
     assert re.match(hook["files"], "content/projects/68-L5218-4-01.md")
     assert re.match(hook["files"], "data/issues.yaml")
     assert not re.match(hook["files"], "src/fundsite/cli.py")
+
+
+# ---- one description of the fields: the models (fields_of), as the form editor reads them --------
+
+#: Flags for a record of each kind, and the optional fields they (or what they name) fill in.
+KIND_ARGS: dict[str, tuple[tuple[str, ...], set[str]]] = {
+    "fund": (("--id", "L9001", "--kind", "local", "--name", "กองทุนทดสอบ"), set()),
+    "plan": (
+        ("--fund", "L5222", "--fiscal-year", "2569", "--issue", "tobacco", "--title", "แผนงาน"),
+        set(),
+    ),
+    "project": (
+        (
+            "--fund",
+            "L5218",
+            "--fiscal-year",
+            "2568",
+            "--support-type",
+            "2",
+            "--issue",
+            "alcohol",
+            "--title",
+            "โครงการ",
+        ),
+        {"plan", "issues", "support_type", "area"},  # the plan and the area: the fund's
+    ),
+    "report": (("--project", "68-L5218-4-01", "--date", "2025-05-02", "--title", "ประชุม"), set()),
+}
+
+
+def fields_written(text: str) -> list[tuple[str, bool, str]]:
+    """The top-level fields of a written file: (name, has a value, the comment above it)."""
+    fields, comments = [], []
+    for line in text.split("---\n")[1].splitlines():
+        if m := re.match(r"(# )?([a-z_]+):(?: |$)", line):
+            fields.append((m[2], m[1] is None, "\n".join(comments)))
+            comments = []
+        elif line.startswith("#"):
+            comments.append(line)
+    return fields
+
+
+@pytest.mark.parametrize("kind", list(KIND_ARGS))
+def test_every_field_is_written_under_its_model_label(new, portal, kind):
+    """Every field of the kind's model, in the model's order, under its label and hint, with
+    its choices and sub-fields; optional fields without a value are commented out."""
+    from fundsite.validate.fields import fields_of
+    from fundsite.validate.models import MODELS
+
+    args, filled = KIND_ARGS[kind]
+    code, out, err = new(kind, *args)
+    assert code == 0, err
+    path = written(portal, out)
+    specs = fields_of(MODELS[kind])
+    fields = fields_written(path.read_text(encoding="utf-8"))
+    assert [name for name, _, _ in fields] == [spec.name for spec in specs]
+    for (name, has_value, above), spec in zip(fields, specs, strict=True):
+        head = f"# {spec.label_th}: {spec.hint_th}" if spec.hint_th else f"# {spec.label_th}"
+        assert above.startswith(head) or f"\n{head}" in above, (name, above)
+        for value, (th, _en) in spec.choices:
+            assert f"#   {value} = {th}\n" in above + "\n", (name, value)
+        for sub in spec.fields:
+            assert f"{sub.name} = {sub.label_th}" in above, (name, sub.name)
+        assert has_value == (spec.required or name in filled), name
+    assert errors_about(portal, path) == []
+
+
+def test_labels_choices_and_questions_come_from_the_models(new, portal, monkeypatch):
+    """Change a label, a hint and a choice on the models' side: the comments, the values
+    --kind takes and the questions follow (no copy of them lives in fundsite.new)."""
+    from dataclasses import replace
+
+    from fundsite.validate import fields as fields_module
+    from fundsite.validate.models import Report
+
+    real = fields_module.fields_of
+    kinds = (("meeting", ("การประชุม", "a meeting")), ("visit", ("ลงพื้นที่", "a site visit")))
+
+    def edited(model):
+        specs = real(model)
+        if model is not Report:
+            return specs
+        changes = {
+            "participants": {"label_th": "ผู้มาร่วมงาน (คน)", "hint_th": "นับทุกคนที่ลงชื่อ"},
+            "kind": {"choices": kinds},
+            "title": {"label_th": "หัวข้อรายงาน"},
+        }
+        return tuple(replace(s, **changes.get(s.name, {})) for s in specs)
+
+    monkeypatch.setattr(fields_module, "fields_of", edited)
+    args = ("--project", "68-L5218-4-01", "--date", "2025-05-02", "--title", "ประชุม")
+    code, out, err = new("report", *args, "--kind", "visit")
+    assert code == 0, err
+    text = written(portal, out).read_text(encoding="utf-8")
+    assert "\n# ผู้มาร่วมงาน (คน): นับทุกคนที่ลงชื่อ\n# participants:\n" in text
+    assert "จำนวนผู้เข้าร่วม" not in text
+    assert "\n#   meeting = การประชุม\n#   visit = ลงพื้นที่\nkind: visit\n" in text
+    assert "training" not in text
+    assert "\n# หัวข้อรายงาน: " in text
+
+    code, _, err = new("report", *args, "--kind", "training")
+    assert code == 2
+    assert '"training" ใช้ไม่ได้: เลือกจาก meeting | visit' in err
+    code, _, err = new("report", "--project", "68-L5218-4-01", "--date", "2025-05-02")
+    assert code == 2
+    assert "--title  หัวข้อรายงาน (title)" in err
+
+
+def test_choice_flags_take_the_model_values(new, portal):
+    """--support-type and --status: the values of the models' choices; Thai digits too."""
+    from fundsite.validate.fields import fields_of
+    from fundsite.validate.models import Project
+
+    specs = {s.name: s for s in fields_of(Project)}
+    args = ("--fund", "L5218", "--fiscal-year", "2568", "--issue", "alcohol", "--title", "x")
+    code, _, err = new("project", *args, "--support-type", "6", "--status", "done")
+    assert code == 2
+    assert " | ".join(str(v) for v, _ in specs["support_type"].choices) in err
+    assert " | ".join(v for v, _ in specs["status"].choices) in err
+    code, out, err = new("project", *args, "--support-type", "๓", "--status", "in-progress")
+    assert code == 0, err
+    path = written(portal, out)
+    assert path.name == "68-L5218-3-02.md"
+    assert (front(path)["support_type"], front(path)["status"]) == (3, "in-progress")
+    assert errors_about(portal, path) == []
+
+
+def test_help_lists_the_model_choices_and_building_the_parser_stays_light(capsys):
+    """``--help`` of a kind lists a choice field's values from the models; building the
+    parser (which every fundsite command does) does not import them."""
+    import subprocess
+
+    from fundsite.validate.fields import fields_of
+    from fundsite.validate.models import Report
+
+    with pytest.raises(SystemExit):
+        main(["new", "report", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    kind = next(s for s in fields_of(Report) if s.name == "kind")
+    assert " | ".join(v for v, _ in kind.choices) in shown
+    probe = (
+        "import sys; from fundsite.cli import parser; parser(); "
+        "print('fundsite.validate.models' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"

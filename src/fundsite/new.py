@@ -5,9 +5,13 @@ for in Thai (or English with ``--lang en``). Without a terminal, missing values 
 (exit 2) that lists what to add. References (fund, plan, project, issue, area) are checked
 before anything is written, and an existing file is never overwritten (exit 1).
 
-The written file has a Thai comment above each field and every optional field as a
-commented-out line, so an editor who is not a programmer can fill it in and run
-``fundsite check``. Only the few files named here are read: ``new`` stays fast on big sites.
+The written file has every field of the kind's model in the model's order, each under a Thai
+comment of its label and hint, and every optional field without a value as a commented-out line,
+so an editor who is not a programmer can fill it in and run ``fundsite check``. Labels, hints,
+the order, which fields are optional and the choices of a field all come from
+:func:`fundsite.validate.fields.fields_of`, the description the form editor reads too; only
+what ``new`` alone knows is written here (examples, the header, the messages). Only the few files
+named here are read: ``new`` stays fast on big sites.
 """
 
 from __future__ import annotations
@@ -17,43 +21,27 @@ import difflib
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 from fundsite.messages import pick
 from fundsite.thai import DateError, fiscal_year, fiscal_year_bounds, format_date, parse_date
 
+if TYPE_CHECKING:
+    from fundsite.validate.fields import FieldSpec
+
 T = TypeVar("T")
 
 EXIT_EXISTS = 1  # the file is there already: nothing written
 EXIT_INPUT = 2  # a value is missing or wrong: nothing written
 
-SUPPORT_TYPES = {
-    1: ("หน่วยบริการ สถานบริการ หรือหน่วยงานสาธารณสุข (ข้อ 10(1))", "health services (10(1))"),
-    2: ("กลุ่มหรือองค์กรประชาชน หรือหน่วยงานอื่น (ข้อ 10(2))", "community groups (10(2))"),
-    3: ("ศูนย์เด็กเล็ก ผู้สูงอายุ หรือคนพิการ (ข้อ 10(3))", "child, elderly, disability (10(3))"),
-    4: ("บริหารหรือพัฒนากองทุน (ข้อ 10(4))", "fund administration (10(4))"),
-    5: ("โรคระบาดหรือภัยพิบัติ (ข้อ 10(5))", "epidemics and disasters (10(5))"),
-}
-REPORT_KINDS = {
-    "meeting": ("ประชุม", "meeting"),
-    "activity": ("กิจกรรม", "activity"),
-    "training": ("อบรม", "training"),
-    "monitoring": ("ติดตามผล", "monitoring"),
-    "workshop": ("ประชุมเชิงปฏิบัติการ", "workshop"),
-}
-FUND_KINDS = {
-    "local": ("กองทุนหลักประกันสุขภาพระดับท้องถิ่น (กปท.)", "a local health fund"),
-    "programme": ("แผนงานหรือหน่วยงานที่ให้ทุน", "a grant programme"),
-}
-STATUSES = ("proposed", "approved", "in-progress", "completed", "cancelled")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # ---- messages ------------------------------------------------------------------------------------
@@ -148,23 +136,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "warn about it",
     ),
     "plan-found": ("ใช้แผนงาน {plan} ที่มีอยู่", "using the existing plan {plan}"),
-    # prompts
+    # prompts that say more than a field's label (the others are the label: :func:`question`)
     "q-fund-id": ("รหัสกองทุน (id) เช่น L5218", "fund code (id), e.g. L5218"),
-    "q-fund-kind": ("ประเภทกองทุน (kind)", "fund kind"),
-    "q-name": ("ชื่อกองทุน (name)", "fund name"),
-    "q-fund": ("รหัสกองทุน (fund)", "fund id"),
-    "q-fiscal-year": ("ปีงบประมาณ พ.ศ. (fiscal_year)", "fiscal year, Buddhist Era"),
-    "q-issue": ("ประเด็น (issue)", "issue"),
-    "q-plan-title": ("ชื่อแผนงาน (title)", "plan title"),
-    "q-project-title": ("ชื่อโครงการ (title)", "project title"),
-    "q-project-id": ("รหัสโครงการ (id)", "project id"),
-    "q-support-type": ("ประเภทการสนับสนุน 1–5 (support_type)", "support type 1–5"),
-    "q-project": ("รหัสโครงการที่รายงาน (project)", "project id"),
+    "q-project-year": (
+        "ปีงบประมาณ พ.ศ. ของโครงการ ใช้ในรหัสโครงการ",
+        "the project's fiscal year, Buddhist Era, for its code",
+    ),
     "q-date": (
         "วันที่จัดกิจกรรม เช่น 14 มี.ค. 2568 หรือ 2025-03-14",
         "date, e.g. 2025-03-14 or 14 มี.ค. 2568",
     ),
-    "q-report-title": ("ชื่อรายงาน (title)", "report title"),
     "choices": ("เลือกได้:", "choose from:"),
     "issue-or-plan": ("ประเด็น (--issue) หรือแผนงาน (--plan)", "an issue (--issue) or plan (--plan)"),
 }
@@ -365,6 +346,68 @@ def parse_slug(value: str, lang: str) -> str:
     return slugify(value)
 
 
+# ---- the fields of a kind, from the models -------------------------------------------------------
+
+
+def fields(kind: str) -> dict[str, FieldSpec]:
+    """The fields of a record kind by name, in the model's order: what the form editor shows."""
+    from fundsite.validate.fields import fields_of
+    from fundsite.validate.models import MODELS
+
+    return {spec.name: spec for spec in fields_of(MODELS[kind])}
+
+
+def question(spec: FieldSpec, lang: str) -> str:
+    """The prompt for a field: its label, and its name as the file writes it."""
+    label = spec.label(lang)
+    return label if label == spec.name else f"{label} ({spec.name})"
+
+
+def choice_lines(spec: FieldSpec, lang: str) -> list[str]:
+    """A choice field's values with their labels, one a line, as a prompt lists them."""
+    width = max((len(str(value)) for value, _ in spec.choices), default=0)
+    return [f"{str(value).ljust(width)}  {pick(pair, lang)}" for value, pair in spec.choices]
+
+
+def choice_parser(spec: FieldSpec, lang: str) -> Callable[[str], Any]:
+    """One of a choice field's values from what was typed (``local``, ``2`` or ``๒``)."""
+    values = {str(value): value for value, _ in spec.choices}
+
+    def parse(typed: str) -> Any:
+        text = typed.translate(_THAI_DIGITS).strip()
+        if text.isdigit():
+            text = str(int(text))
+        return values[parse_choice(text, values, lang)]
+
+    return parse
+
+
+def choice_help(spec: FieldSpec) -> str:
+    """A choice flag's ``--help``: the field's label and its values."""
+    values = " | ".join(str(value) for value, _ in spec.choices)
+    return f"{spec.label_en} ({spec.label_th}): {values}"
+
+
+def comment(spec: FieldSpec, note: str = "") -> list[str]:
+    """The Thai comment above a field: its label and hint (then ``note``, what only ``new``
+    knows), then its choices or sub-fields one a line, each with its own label and hint."""
+    return _describe(spec, "", note)
+
+
+def _describe(spec: FieldSpec, indent: str, note: str = "") -> list[str]:
+    text = spec.label_th + (f": {spec.hint_th}" if spec.hint_th else "")
+    text += f" {note}" if note else ""
+    lines = [f"{indent}{spec.name} = {text}" if indent else text]
+    inner = indent + "  "
+    lines.extend(f"{inner}{value} = {th}" for value, (th, _en) in spec.choices)
+    if spec.kind == "area":  # the hint says what the keys take: one line names them
+        lines.append(inner + ", ".join(f"{sub.name} = {sub.label_th}" for sub in spec.fields))
+    else:
+        for sub in spec.fields:
+            lines.extend(_describe(sub, inner))
+    return lines
+
+
 @dataclass
 class Area:
     """A resolved area, written back with the gazetteer's Thai names."""
@@ -546,28 +589,39 @@ def flow_list(values: Iterable[Any]) -> Raw:
 
 
 class Doc:
-    """Front matter lines with a Thai comment above each field, then a Markdown body."""
+    """Front matter with every field of a kind's model in the model's order, each under its
+    :func:`comment`, then a Markdown body."""
 
-    def __init__(self, *header: str) -> None:
+    def __init__(self, specs: Mapping[str, FieldSpec], *header: str) -> None:
+        self.specs = specs
         self.lines = ["---", *(f"# {h}" for h in header)]
 
-    def put(self, key: str, value: Any, *comment: str) -> None:
-        self.lines.extend(f"# {c}" for c in comment)
-        self.lines.append(f"{key}: {scalar(value)}".rstrip())
-
-    def maybe(self, key: str, value: Any, *comment: str, example: str = "") -> None:
-        """A field when known; otherwise a commented-out line to fill in."""
-        if value is not None and value != "":
-            self.put(key, value, *comment)
-        else:
-            self.lines.extend(f"# {c}" for c in comment)
-            self.lines.append(f"# {key}: {example}".rstrip())
-
-    def block(self, key: str, example: list[str], *comment: str) -> None:
-        """A commented-out list field with an example item (``key:`` then ``  - …``)."""
-        self.lines.extend(f"# {c}" for c in comment)
-        self.lines.append(f"# {key}:")
-        self.lines.extend(f"#   {line}" for line in example)
+    def fields(
+        self,
+        values: Mapping[str, Any],
+        *,
+        examples: Mapping[str, str | list[str]] | None = None,
+        notes: Mapping[str, str] | None = None,
+        after: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Every field: ``name: value`` when known (a required field always), otherwise a
+        commented-out line with its example (a list's example items go below ``# name:``).
+        ``notes`` end a field's first comment line; ``after`` adds comment lines below it."""
+        examples, notes, after = examples or {}, notes or {}, after or {}
+        unknown = {*values, *examples, *notes, *after} - set(self.specs)
+        if unknown:
+            raise KeyError(f"not fields of the model: {', '.join(sorted(unknown))}")
+        for name, spec in self.specs.items():
+            self.lines.extend(f"# {line}" for line in comment(spec, notes.get(name, "")))
+            self.lines.extend(f"# {line}" for line in after.get(name, ()))
+            value, example = values.get(name), examples.get(name, "")
+            if (value is not None and value != "") or spec.required:
+                self.lines.append(f"{name}: {scalar(value)}".rstrip())
+            elif isinstance(example, list):
+                self.lines.append(f"# {name}:")
+                self.lines.extend(f"#   {line}" for line in example)
+            else:
+                self.lines.append(f"# {name}: {example}".rstrip())
 
     def text(self, body: str) -> str:
         return "\n".join([*self.lines, "---", body.rstrip("\n"), ""])
@@ -638,54 +692,49 @@ def _ref(
     return form.get(flag, raw, parse, question=question, required=required, choices=choices)
 
 
+AREA_EXAMPLE = "{province: สงขลา, district: ระโนด, subdistrict: คลองแดน}"
+
+
 def new_fund(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     lang = form.lang
+    specs = fields("fund")
     fund_id = form.get(
         "--id", args.id, lambda v: parse_id(v, lang), question=msg("q-fund-id", lang)
     )
     kind = form.get(
         "--kind",
         args.kind,
-        lambda v: parse_choice(v, FUND_KINDS, lang),
-        question=msg("q-fund-kind", lang),
+        choice_parser(specs["kind"], lang),
+        question=question(specs["kind"], lang),
         default="local",
-        choices=[f"{k}  {v[0] if lang == 'th' else v[1]}" for k, v in FUND_KINDS.items()],
+        choices=choice_lines(specs["kind"], lang),
     )
-    name = form.get("--name", args.name, str, question=msg("q-name", lang))
+    name = form.get("--name", args.name, str, question=question(specs["name"], lang))
     area = _area(form, args)
     population = form.opt("--population", args.population, lambda v: parse_int(v, lang))
     form.finish('fundsite new fund --id L5218 --kind local --name "กองทุนหลักประกันสุขภาพ อบต.…"')
     assert fund_id and kind and name
 
-    doc = Doc("กองทุน สร้างด้วย fundsite new fund", *HEADER)
-    doc.put("id", fund_id, "รหัสกองทุน (รหัส กปท.) ต้องตรงกับชื่อไฟล์")
-    doc.put(
-        "kind",
-        kind,
-        "ประเภท: local = กองทุนหลักประกันสุขภาพระดับท้องถิ่น, programme = แผนงานที่ให้ทุน",
-    )
-    doc.put("name", name, "ชื่อกองทุน")
-    doc.maybe("name_en", None, "ชื่อภาษาอังกฤษ (ไม่บังคับ)")
-    doc.maybe("organization", args.organization, "หน่วยงานที่ดูแลกองทุน เช่น อบต.คลองแดน")
-    doc.maybe(
-        "area",
-        _area_value(area),
-        "พื้นที่: จังหวัด อำเภอ ตำบล (กองทุนท้องถิ่นต้องระบุตำบล)",
-        example="{province: สงขลา, district: ระโนด, subdistrict: คลองแดน}",
-    )
-    doc.maybe("population", population, "จำนวนประชากรในพื้นที่ (คน)")
-    doc.block(
-        "finances",
-        [
-            "- fiscal_year: 2568",
-            "  carried_forward: 120000.00",
-            "  income: {nhso: 250000.00, local: 100000.00, other: 1500.00}",
-            "  spent: 280000.00",
-            "  balance: 191500.00",
-        ],
-        "การเงินรายปีงบประมาณ (ปีละหนึ่งรายการ): carried_forward = ยอดยกมา,",
-        "income = รายรับ (nhso = สปสช., local = สมทบจาก อปท., other = ดอกเบี้ยและอื่น ๆ),",
-        "spent = รายจ่าย, balance = คงเหลือ ซึ่งต้องเท่ากับ ยอดยกมา + รายรับ − รายจ่าย",
+    doc = Doc(specs, "กองทุน สร้างด้วย fundsite new fund", *HEADER)
+    doc.fields(
+        {
+            "id": fund_id,
+            "kind": kind,
+            "name": name,
+            "organization": args.organization,
+            "area": _area_value(area),
+            "population": population,
+        },
+        examples={
+            "area": AREA_EXAMPLE,
+            "finances": [
+                "- fiscal_year: 2568",
+                "  carried_forward: 120000.00",
+                "  income: {nhso: 250000.00, local: 100000.00, other: 1500.00}",
+                "  spent: 280000.00",
+                "  balance: 191500.00",
+            ],
+        },
     )
     body = "<!-- เขียนแนะนำกองทุน: พื้นที่ ประชากร ประเด็นที่เน้น (ลบบรรทัดนี้ได้) -->\n"
     return _write(site.root, f"content/funds/{fund_id}.md", doc.text(body), lang)
@@ -704,14 +753,16 @@ def _issue_choices(site: SiteFiles) -> list[str]:
     return [f"{k.ljust(width)}  {v}" for k, v in site.issues.items()]
 
 
-def _issue(form: Form, site: SiteFiles, raw: str | None, required: bool = True) -> str | None:
+def _issue(
+    form: Form, site: SiteFiles, raw: str | None, spec: FieldSpec, required: bool = True
+) -> str | None:
     choices = _issue_choices(site) if form.interactive else None
     parse = _issue_parser(site, form.lang)
     return form.get(
         "--issue",
         raw,
         parse,
-        question=msg("q-issue", form.lang),
+        question=question(spec, form.lang),
         required=required,
         choices=choices,
     )
@@ -719,6 +770,7 @@ def _issue(form: Form, site: SiteFiles, raw: str | None, required: bool = True) 
 
 def new_plan(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     lang = form.lang
+    specs = fields("plan")
     fund = _ref(
         form,
         "--fund",
@@ -726,20 +778,20 @@ def new_plan(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         list(site.funds),
         "unknown-fund",
         "fundsite new fund",
-        msg("q-fund", lang),
+        question(specs["fund"], lang),
     )
     default_fy = str(fiscal_year(date.today()))
     year = form.get(
         "--fiscal-year",
         args.fiscal_year,
         lambda v: parse_fiscal_year(v, lang),
-        question=msg("q-fiscal-year", lang),
+        question=question(specs["fiscal_year"], lang),
         default=default_fy,
     )
-    issue = _issue(form, site, args.issue)
+    issue = _issue(form, site, args.issue, specs["issue"])
     default_title = f"แผนงาน{site.issues[issue]}" if issue and site.issues.get(issue) else None
     title = form.get(
-        "--title", args.title, str, question=msg("q-plan-title", lang), default=default_title
+        "--title", args.title, str, question=question(specs["title"], lang), default=default_title
     )
     budget = form.opt("--budget", args.budget, lambda v: parse_money(v, lang))
     plan_id = form.opt("--id", args.id, lambda v: parse_id(v, lang))
@@ -750,32 +802,28 @@ def new_plan(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     assert fund and year and issue and title
     plan_id = plan_id or f"{fund}-{year}-{issue}"
 
-    doc = Doc("แผนงาน สร้างด้วย fundsite new plan", *HEADER)
-    doc.put("id", plan_id, "รหัสแผนงาน: <รหัสกองทุน>-<ปีงบ>-<ประเด็น> ต้องตรงกับชื่อไฟล์")
-    doc.put("fund", fund, "รหัสกองทุนเจ้าของแผน (ต้องตรงกับชื่อโฟลเดอร์)")
     first, last = fiscal_year_bounds(year)
-    doc.put(
-        "fiscal_year",
-        year,
-        f"ปีงบประมาณ พ.ศ. ({format_date(first)} – {format_date(last)})",
-    )
-    doc.put("issue", issue, f"ประเด็นจาก data/issues.yaml: {site.issues.get(issue, '')}")
-    doc.put("title", title, "ชื่อแผนงาน")
-    doc.block(
-        "situation",
-        ["- {indicator: ร้อยละของประชาชนที่ดื่มสุรา, size: 32.5, unit: ร้อยละ}"],
-        "สถานการณ์ปัญหาและขนาดของปัญหา (ไม่บังคับ)",
-    )
-    doc.block(
-        "objectives",
-        ["- {text: ลดผู้ดื่มรายใหม่, indicator: ร้อยละผู้ดื่มรายใหม่, baseline: 32.5, target: 28}"],
-        "วัตถุประสงค์ ตัวชี้วัด ค่าตั้งต้น (baseline) และเป้าหมาย 1 ปี (target) (ไม่บังคับ)",
-    )
-    doc.maybe(
-        "budget",
-        budget,
-        "งบประมาณของแผนงาน (บาท) เช่น 120000.00",
-        example="",
+    issue_name = site.issues.get(issue, "")
+    doc = Doc(specs, "แผนงาน สร้างด้วย fundsite new plan", *HEADER)
+    doc.fields(
+        {
+            "id": plan_id,
+            "fund": fund,
+            "fiscal_year": year,
+            "issue": issue,
+            "title": title,
+            "budget": budget,
+        },
+        examples={
+            "situation": ["- {indicator: ร้อยละของประชาชนที่ดื่มสุรา, size: 32.5, unit: ร้อยละ}"],
+            "objectives": [
+                "- {text: ลดผู้ดื่มรายใหม่, indicator: ร้อยละผู้ดื่มรายใหม่, baseline: 32.5, target: 28}"
+            ],
+        },
+        notes={
+            "fiscal_year": f"(ปีงบ {year}: {format_date(first)} – {format_date(last)})",
+            "issue": f"({issue} = {issue_name})" if issue_name else "",
+        },
     )
     body = "<!-- เขียนรายละเอียดแผนงานได้ที่นี่ (ไม่บังคับ) -->\n"
     rel = f"content/plans/{fund}/{plan_id}.md"
@@ -790,6 +838,7 @@ def _next_number(site: SiteFiles, prefix: str) -> int:
 
 def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     lang = form.lang
+    specs = fields("project")
     plan_fund = None
     if args.plan and not args.fund and args.plan in site.plans:
         plan_fund = site.plans[args.plan].parent.name  # the plan's folder names its fund
@@ -800,11 +849,11 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         list(site.funds),
         "unknown-fund",
         "fundsite new fund",
-        msg("q-fund", lang),
+        question(specs["fund"], lang),
     )
     fund_rec = _front(site.root, site.funds[fund]) if fund else {}
     programme_fund = fund_rec.get("kind") == "programme"
-    title = form.get("--title", args.title, str, question=msg("q-project-title", lang))
+    title = form.get("--title", args.title, str, question=question(specs["title"], lang))
 
     plan = plan_rec = None
     if args.plan and fund:
@@ -827,7 +876,7 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     issues: list[str] = []
     for raw in args.issue or []:
         for part in (p for p in re.split(r"[,\s]+", raw) if p):
-            if (found := _issue(form, site, part)) is not None:
+            if (found := _issue(form, site, part, specs["issues"])) is not None:
                 issues.append(found)
     if plan_rec and not issues and plan_rec.get("issue"):
         issues = [str(plan_rec["issue"])]
@@ -835,7 +884,9 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         if form.interactive:
             issues = [
                 form.ask(
-                    msg("q-issue", lang), _issue_parser(site, lang), choices=_issue_choices(site)
+                    question(specs["issues"], lang),
+                    _issue_parser(site, lang),
+                    choices=_issue_choices(site),
                 )
             ]
         else:
@@ -852,7 +903,7 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
             "--fiscal-year",
             args.fiscal_year,
             lambda v: parse_fiscal_year(v, lang),
-            question=msg("q-fiscal-year", lang),
+            question=msg("q-project-year", lang),
         )
         if year and isinstance(plan_year, int) and plan_year != year:
             form.fail(
@@ -871,7 +922,7 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
             "--fiscal-year",
             None,
             lambda v: parse_fiscal_year(v, lang),
-            question=msg("q-fiscal-year", lang),
+            question=msg("q-project-year", lang),
             default=str(fiscal_year(date.today())),
         )
     if fund and not plan and issues and year:  # the fund's plan for this issue, if there is one
@@ -882,18 +933,18 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     support = form.get(
         "--support-type",
         args.support_type,
-        lambda v: parse_int(v, lang, 1, 5),
-        question=msg("q-support-type", lang),
+        choice_parser(specs["support_type"], lang),
+        question=question(specs["support_type"], lang),
         required=fund is not None and not programme_fund and project_id is None,
-        choices=[f"{k}  {v[0] if lang == 'th' else v[1]}" for k, v in SUPPORT_TYPES.items()],
+        choices=choice_lines(specs["support_type"], lang),
     )
     if fund and project_id is None and programme_fund:  # no numbering rule: ask for the id
         if form.interactive:
-            project_id = form.ask(msg("q-project-id", lang), lambda v: parse_id(v, lang))
+            project_id = form.ask(question(specs["id"], lang), lambda v: parse_id(v, lang))
         else:
             form.missing.append(("--id", msg("programme-project-id", lang, fund=fund)))
     budget = form.opt("--budget", args.budget, lambda v: parse_money(v, lang))
-    status = form.opt("--status", args.status, lambda v: parse_choice(v, STATUSES, lang))
+    status = form.opt("--status", args.status, choice_parser(specs["status"], lang))
     area = _area(form, args)
     form.finish(
         "fundsite new project --fund L5218 --fiscal-year 2568 --support-type 2 --issue alcohol "
@@ -904,86 +955,52 @@ def new_project(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         assert year and support
         prefix = f"{year % 100:02d}-{fund}-{support}-"
         project_id = f"{prefix}{_next_number(site, prefix):02d}"
+    area_text, area_note = _area_value(area), ""
     if area is None and isinstance(fund_rec.get("area"), dict) and not programme_fund:
-        area_text: str | None = flow_map({k: v for k, v in fund_rec["area"].items() if v})
-        area_note = "พื้นที่ดำเนินการ (คัดลอกจากพื้นที่ของกองทุน แก้ได้)"
-    else:
-        area_text, area_note = _area_value(area), "พื้นที่ดำเนินการ: จังหวัด อำเภอ ตำบล"
-
-    doc = Doc("โครงการ สร้างด้วย fundsite new project", *HEADER)
-    doc.put(
-        "id",
-        project_id,
-        "รหัสโครงการ: <ปีงบ 2 หลัก>-<รหัสกองทุน>-<ประเภทการสนับสนุน>-<ลำดับ> ต้องตรงกับชื่อไฟล์",
-    )
-    doc.put("title", title, "ชื่อโครงการ")
-    doc.put("fund", fund, "รหัสกองทุนที่ให้ทุน")
-    doc.maybe("plan", plan, "รหัสแผนงานของกองทุนเดียวกัน (ไม่บังคับ)")
-    doc.maybe(
-        "issues",
-        flow_list(issues) if issues else None,
-        "ประเด็นจาก data/issues.yaml อย่างน้อยหนึ่งประเด็น (ถ้าไม่ระบุ ใช้ประเด็นของแผนงาน)",
-        example="[alcohol]",
-    )
-    doc.maybe("programme", None, "รหัสโครงการหลัก ถ้าเป็นโครงการย่อย (ภายใต้โครงการ)")
-    doc.maybe(
-        "support_type",
-        support,
-        "ประเภทการสนับสนุน: "
-        + ", ".join(f"{k} = {v[0].split(' (')[0]}" for k, v in SUPPORT_TYPES.items()),
-    )
-    doc.maybe("organization", args.organization, "หน่วยงานหรือกลุ่มที่รับผิดชอบ")
-    doc.maybe("approved_on", approved, "วันที่อนุมัติโครงการ")
-    fy_hint = ""
+        area_text = flow_map({k: v for k, v in fund_rec["area"].items() if v})
+        area_note = "(คัดลอกจากพื้นที่ของกองทุน แก้ได้)"
+    fy_note = ""
     if year:
         first, last = fiscal_year_bounds(year)
-        fy_hint = f" (ปีงบ {year}: {first.isoformat()} ถึง {last.isoformat()})"
-    doc.maybe("start", start, f"วันเริ่มโครงการ{fy_hint}")
-    doc.maybe("end", end, "วันสิ้นสุดโครงการ")
-    doc.maybe("budget", budget, 'งบประมาณ (บาท) เช่น 39918.00 หรือ "39,918.00"')
-    doc.maybe(
-        "responsible", args.responsible, "ผู้รับผิดชอบโครงการ (ชื่อเท่านั้น อย่าใส่เบอร์โทรหรือเลขบัตรประชาชน)"
-    )
-    doc.maybe("mentor", None, "พี่เลี้ยงโครงการ")
-    doc.maybe(
-        "area",
-        area_text,
-        area_note,
-        example="{province: สงขลา, district: ระโนด, subdistrict: คลองแดน}",
-    )
-    doc.maybe("location", None, "พิกัด [ละติจูด, ลองจิจูด]", example="[7.912, 100.319]")
-    doc.block(
-        "installments",
-        [
-            "- {start: 2024-10-01, end: 2025-09-30, report_start: 2025-09-01, "
-            "report_end: 2025-10-15, amount: 39918.00}"
-        ],
-        "งวดเงิน: ช่วงเวลา ช่วงส่งรายงาน และจำนวนเงิน (รวมทุกงวดควรเท่ากับ budget)",
-        "ถ้าพ้นวันสิ้นสุดการส่งรายงาน (report_end) แล้วยังไม่มีรายงานที่ลงวันที่ในช่วงนั้น จะมีคำเตือน",
-    )
-    doc.block(
-        "objectives",
-        ["- {text: ลดผู้ดื่มรายใหม่, indicator: ร้อยละผู้ดื่มรายใหม่, size: 32.5, target: 28}"],
-        "วัตถุประสงค์ ตัวชี้วัด ขนาดปัญหา (size) และเป้าหมาย (target)",
-        "เมื่อปิดโครงการ ใส่ผลที่ทำได้จริงของตัวชี้วัด เช่น achieved: 27 (หน่วยเดียวกับ target)",
-    )
-    doc.block(
-        "target_groups",
-        ["- {name: คณะกรรมการกองทุน, planned: 25, attended: 23}"],
-        "กลุ่มเป้าหมาย: จำนวนที่วางแผน (planned) และที่เข้าร่วมจริง (attended)",
-    )
-    doc.maybe(
-        "status",
-        status,
-        "สถานะ: proposed = เสนอ, approved = อนุมัติ, in-progress = กำลังดำเนินการ, "
-        "completed = เสร็จสิ้น, cancelled = ยกเลิก",
-    )
-    doc.maybe(
-        "returned",
-        None,
-        "เงินคืนกองทุนเมื่อปิดโครงการ (บาท) คือเงินที่ไม่ได้ใช้และส่งคืนกองทุน",
-        "(เงินคืน + เงินที่รายงานว่าใช้ ต้องไม่เกิน budget)",
-        example="1250.00",
+        fy_note = f"(ปีงบ {year}: {first.isoformat()} ถึง {last.isoformat()})"
+
+    doc = Doc(specs, "โครงการ สร้างด้วย fundsite new project", *HEADER)
+    doc.fields(
+        {
+            "id": project_id,
+            "title": title,
+            "fund": fund,
+            "plan": plan,
+            "issues": flow_list(issues) if issues else None,
+            "support_type": support,
+            "organization": args.organization,
+            "approved_on": approved,
+            "start": start,
+            "end": end,
+            "budget": budget,
+            "responsible": args.responsible,
+            "area": area_text,
+            "status": status,
+        },
+        examples={
+            "issues": "[alcohol]",
+            "area": AREA_EXAMPLE,
+            "location": "[7.912, 100.319]",
+            "installments": [
+                "- {start: 2024-10-01, end: 2025-09-30, report_start: 2025-09-01, "
+                "report_end: 2025-10-15, amount: 39918.00}"
+            ],
+            "objectives": [
+                "- {text: ลดผู้ดื่มรายใหม่, indicator: ร้อยละผู้ดื่มรายใหม่, size: 32.5, target: 28}"
+            ],
+            "target_groups": ["- {name: คณะกรรมการกองทุน, planned: 25, attended: 23}"],
+            "returned": "1250.00",
+        },
+        notes={
+            "start": fy_note,
+            "area": area_note,
+        },
+        after={"objectives": ["เมื่อปิดโครงการ ใส่ผลที่ได้ในแต่ละข้อ เช่น achieved: 27"]},
     )
     body = (
         "## หลักการและเหตุผล\n\n<!-- ปัญหาในพื้นที่และเหตุที่ต้องทำโครงการนี้ -->\n\n"
@@ -1009,6 +1026,7 @@ def _date_flag(form: Form, flag: str, raw: str | None) -> date | None:
 
 def new_report(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
     lang = form.lang
+    specs = fields("report")
     project = _ref(
         form,
         "--project",
@@ -1016,7 +1034,7 @@ def new_report(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         list(site.projects),
         "unknown-project",
         "fundsite new project",
-        msg("q-project", lang),
+        question(specs["project"], lang),
     )
     when = form.get(
         "--date",
@@ -1025,8 +1043,8 @@ def new_report(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
         question=msg("q-date", lang),
         default="วันนี้" if lang == "th" else "today",
     )
-    title = form.get("--title", args.title, str, question=msg("q-report-title", lang))
-    kind = form.opt("--kind", args.kind, lambda v: parse_choice(v, REPORT_KINDS, lang))
+    title = form.get("--title", args.title, str, question=question(specs["title"], lang))
+    kind = form.opt("--kind", args.kind, choice_parser(specs["kind"], lang))
     slug = form.opt("--slug", args.slug, lambda v: parse_slug(v, lang))
     participants = form.opt("--participants", args.participants, lambda v: parse_int(v, lang))
     spent = form.opt("--spent", args.spent, lambda v: parse_money(v, lang))
@@ -1058,30 +1076,27 @@ def new_report(args: argparse.Namespace, site: SiteFiles, form: Form) -> Path:
             )
         )
 
-    doc = Doc("รายงานจากพื้นที่ สร้างด้วย fundsite new report", *HEADER)
-    doc.put("id", report_id, "รหัสรายงาน: <วันที่>-<ชื่อย่อภาษาอังกฤษ> ต้องตรงกับชื่อไฟล์")
-    doc.put("project", project, "รหัสโครงการที่รายงานนี้รายงานผล")
-    doc.put("title", title, "ชื่อรายงาน เช่น ประชุมคณะกรรมการกองทุน ครั้งที่ 1/2568")
-    doc.put("date", when, f"วันที่จัดกิจกรรม ({format_date(when, full=True)})")
-    doc.maybe(
-        "kind",
-        kind,
-        "ประเภท: " + ", ".join(f"{k} = {v[0]}" for k, v in REPORT_KINDS.items()),
-        example="meeting",
-    )
-    doc.maybe("reporter", None, "ผู้รายงาน (ชื่อเท่านั้น อย่าใส่เบอร์โทรหรือเลขบัตรประชาชน)")
-    doc.maybe(
-        "area",
-        _area_value(area),
-        "พื้นที่ ถ้าต่างจากพื้นที่ของโครงการ (ไม่ระบุ = ใช้พื้นที่ของโครงการ)",
-        example="{province: สงขลา, district: ระโนด}",
-    )
-    doc.maybe("participants", participants, "จำนวนผู้เข้าร่วม (คน)")
-    doc.maybe("spent", spent, "เงินที่ใช้ในกิจกรรมนี้ (บาท) เช่น 3500.00")
-    doc.block(
-        "photos",
-        [f"- {{src: media/{when.year}/photo-1.jpg, alt: คำบรรยายภาพสำหรับผู้ที่มองไม่เห็นภาพ}}"],
-        f"ภาพถ่าย: วางไฟล์ไว้ใน content/media/{when.year}/ แล้วใส่ชื่อไฟล์และคำบรรยาย",
+    doc = Doc(specs, "รายงานจากพื้นที่ สร้างด้วย fundsite new report", *HEADER)
+    doc.fields(
+        {
+            "id": report_id,
+            "project": project,
+            "title": title,
+            "date": when,
+            "kind": kind,
+            "area": _area_value(area),
+            "participants": participants,
+            "spent": spent,
+        },
+        examples={
+            "kind": "meeting",
+            "area": "{province: สงขลา, district: ระโนด}",
+            "photos": [
+                f"- {{src: media/{when.year}/photo-1.jpg, alt: คำบรรยายภาพสำหรับผู้ที่มองไม่เห็นภาพ}}"
+            ],
+        },
+        notes={"date": f"({format_date(when, full=True)})"},
+        after={"photos": [f"วางไฟล์ภาพไว้ใน content/media/{when.year}/ แล้วใส่ชื่อไฟล์และคำบรรยาย"]},
     )
     body = (
         "## กิจกรรมที่ปฏิบัติ\n\n<!-- ทำอะไร ที่ไหน กับใคร เช่น หัวข้อที่ประชุม -->\n\n"
@@ -1129,11 +1144,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+class KindParser(argparse.ArgumentParser):
+    """The parser of one kind. The help of a flag that takes a choice field's value lists the
+    field's values from the models, read only when the help is shown: every ``fundsite``
+    command builds this parser, and the models are slow to import."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_flags: dict[argparse.Action, tuple[str, str]] = {}
+
+    def choice(self, flag: str, kind: str, name: str) -> None:
+        self.choice_flags[self.add_argument(flag, help=name)] = (kind, name)
+
+    def format_help(self) -> str:
+        for action, (kind, name) in self.choice_flags.items():
+            action.help = choice_help(fields(kind)[name])
+        return super().format_help()
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the kinds of ``fundsite new`` and their flags to the ``new`` subparser."""
-    kinds = parser.add_subparsers(dest="new_kind", required=True, metavar="KIND")
+    kinds = parser.add_subparsers(
+        dest="new_kind", required=True, metavar="KIND", parser_class=KindParser
+    )
 
-    def kind(name: str, help_text: str) -> argparse.ArgumentParser:
+    def kind(name: str, help_text: str) -> KindParser:
         p = kinds.add_parser(
             name,
             help=help_text,
@@ -1145,6 +1180,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
         p.add_argument("--no-input", action="store_true", help="never ask; fail when missing")
         p.set_defaults(func=run)
+        assert isinstance(p, KindParser)
         return p
 
     def area(p: argparse.ArgumentParser) -> None:
@@ -1154,7 +1190,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     fund = kind("fund", "new fund: content/funds/<id>.md")
     fund.add_argument("--id", help="fund code (รหัส กปท.), e.g. L5218")
-    fund.add_argument("--kind", help="local | programme")
+    fund.choice("--kind", "fund", "kind")
     fund.add_argument("--name", help="fund name (ชื่อกองทุน)")
     fund.add_argument("--organization", help="who runs it (หน่วยงาน)")
     fund.add_argument("--population", help="population (ประชากร)")
@@ -1174,7 +1210,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     project.add_argument("--plan", help="plan id of the same fund")
     project.add_argument("--issue", action="append", help="issue id (repeat for more)")
     project.add_argument("--fiscal-year", help="fiscal year BE for the id (default: the plan's)")
-    project.add_argument("--support-type", help="support type 1-5 (ประเภทการสนับสนุน)")
+    project.choice("--support-type", "project", "support_type")
     project.add_argument("--id", help="project id (default: <FY 2 digits>-<fund>-<type>-<nn>)")
     project.add_argument("--budget", help="budget in baht")
     project.add_argument("--approved-on", help="approval date (ISO or Thai)")
@@ -1182,14 +1218,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     project.add_argument("--end", help="end date (ISO or Thai)")
     project.add_argument("--organization", help="who carries it out")
     project.add_argument("--responsible", help="person responsible")
-    project.add_argument("--status", help=" | ".join(STATUSES))
+    project.choice("--status", "project", "status")
     area(project)
 
     report = kind("report", "new report: content/reports/<yyyy>/<yyyy-mm-dd>-<slug>.md")
     report.add_argument("--project", help="project id")
     report.add_argument("--date", help="date, ISO (2025-03-14) or Thai (14 มี.ค. 2568)")
     report.add_argument("--title", help="report title (ชื่อรายงาน)")
-    report.add_argument("--kind", help=" | ".join(REPORT_KINDS))
+    report.choice("--kind", "report", "kind")
     report.add_argument("--slug", help="ASCII name for the id (default: the project id)")
     report.add_argument("--id", help="report id (default: <date>-<slug>)")
     report.add_argument("--participants", help="number of participants")

@@ -114,9 +114,17 @@ class Income(Record):
 class Finance(Record):
     """One fiscal year of a fund's money."""
 
-    fiscal_year: FiscalYear = about("ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)", "เช่น 2568")
-    carried_forward: Money = about("ยอดยกมา (บาท)", "carried forward (THB)", default=Decimal(0))
-    income: Income = about("รายรับ", "income", default_factory=Income)
+    fiscal_year: FiscalYear = about("ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)", "เช่น 2568", "e.g. 2568")
+    carried_forward: Money = about(
+        "ยอดยกมา (บาท)",
+        "carried forward (THB)",
+        "คงเหลือของปีก่อน",
+        "the year before's balance",
+        default=Decimal(0),
+    )
+    income: Income = about(
+        "รายรับ", "income", "แยกตามแหล่งที่มา", "by where it came from", default_factory=Income
+    )
     spent: Money = about("รายจ่าย (บาท)", "spent (THB)", default=Decimal(0))
     balance: Money | None = about(
         "คงเหลือ (บาท)",
@@ -138,8 +146,14 @@ class Fund(Record):
         "รหัส กปท. เช่น L5218 ต้องตรงกับชื่อไฟล์",
         "e.g. L5218; the file's name",
     )
-    kind: Literal["local", "programme"] = about("ประเภทกองทุน", "kind")
-    name: Name = about("ชื่อกองทุน", "name")
+    kind: Literal["local", "programme"] = about(
+        "ประเภทกองทุน",
+        "fund kind",
+        "กองทุนท้องถิ่น (กปท.) ของ อปท. หรือแผนงาน/หน่วยงานที่ให้ทุนแก่โครงการ ซึ่งตั้งรหัสโครงการเอง",
+        "a local government's fund, or a programme that gives grants to projects (and chooses "
+        "their codes)",
+    )
+    name: Name = about("ชื่อกองทุน", "fund name")
     name_en: Text | None = about("ชื่อภาษาอังกฤษ", "name in English", default=None)
     organization: Text | None = about(
         "หน่วยงานที่ดูแลกองทุน", "organisation", "เช่น อบต.คลองแดน", default=None
@@ -152,7 +166,7 @@ class Fund(Record):
         default=None,
     )
     population: Annotated[int, Field(ge=0)] | None = about(
-        "จำนวนประชากร (คน)", "population", default=None
+        "จำนวนประชากรในพื้นที่ (คน)", "population of the area", default=None
     )
     finances: list[Finance] = listed(
         "การเงินรายปีงบประมาณ", "finances by fiscal year", "ปีละหนึ่งรายการ", "one entry a year"
@@ -179,10 +193,15 @@ class Plan(Record):
         "<รหัสกองทุน>-<ปีงบ>-<ประเด็น> ต้องตรงกับชื่อไฟล์",
         "<fund>-<year>-<issue>; the file's name",
     )
-    fund: Id = about("กองทุน", "fund", "รหัสกองทุนเจ้าของแผน", "the fund's code")
-    fiscal_year: FiscalYear = about("ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)", "เช่น 2568")
+    fund: Id = about(
+        "กองทุน",
+        "fund",
+        "รหัสกองทุนเจ้าของแผน ต้องตรงกับชื่อโฟลเดอร์ของแผน",
+        "the fund's code; the plan's folder",
+    )
+    fiscal_year: FiscalYear = about("ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)", "เช่น 2568", "e.g. 2568")
     issue: Id = about("ประเด็น", "issue", "จาก data/issues.yaml", "from data/issues.yaml")
-    title: Name = about("ชื่อแผนงาน", "title")
+    title: Name = about("ชื่อแผนงาน", "plan title")
     situation: list[Situation] = listed(
         "สถานการณ์ปัญหา", "situation", "ปัญหาและขนาดของปัญหา", "problems and their size"
     )
@@ -193,7 +212,11 @@ class Plan(Record):
         "indicator, baseline and one-year target",
     )
     budget: Money | None = about(
-        "งบประมาณของแผนงาน (บาท)", "plan budget (THB)", "เช่น 120000.00", default=None
+        "งบประมาณของแผนงาน (บาท)",
+        "plan budget (THB)",
+        "เช่น 120000.00",
+        "e.g. 120000.00",
+        default=None,
     )
 
 
@@ -203,7 +226,13 @@ class Installment(Record):
     start: Date | None = about("งวดเริ่ม", "period starts", default=None)
     end: Date | None = about("งวดสิ้นสุด", "period ends", default=None)
     report_start: Date | None = about("เริ่มส่งรายงาน", "report window opens", default=None)
-    report_end: Date | None = about("ส่งรายงานภายใน", "report window closes", default=None)
+    report_end: Date | None = about(
+        "ส่งรายงานภายใน",
+        "report window closes",
+        "ถ้าพ้นวันนี้แล้วยังไม่มีรายงานที่ลงวันที่ในช่วงส่งรายงาน จะมีคำเตือน",
+        "once passed with no report dated in the window, check warns",
+        default=None,
+    )
     amount: Money = about("จำนวนเงินของงวด (บาท)", "amount (THB)", default=Decimal(0))
 
 
@@ -215,7 +244,13 @@ class ProjectObjective(Record):
     indicator: Text | None = about("ตัวชี้วัดความสำเร็จ", "indicator", default=None)
     size: Decimal | None = about("ขนาดปัญหา", "problem size", default=None)
     target: Decimal | None = about("เป้าหมาย 1 ปี", "one-year target", default=None)
-    achieved: Decimal | None = about("ผลที่ได้เมื่อปิดโครงการ", "achieved at close", default=None)
+    achieved: Decimal | None = about(
+        "ผลที่ได้เมื่อปิดโครงการ",
+        "achieved at close",
+        "ผลที่ทำได้จริงของตัวชี้วัด หน่วยเดียวกับเป้าหมาย",
+        "the indicator's actual result, in the target's unit",
+        default=None,
+    )
 
 
 class TargetGroup(Record):
@@ -235,22 +270,28 @@ class Project(Record):
     id: Id = about(
         "รหัสโครงการ",
         "project code",
-        "กองทุนท้องถิ่น: <ปีงบ 2 หลัก>-<รหัสกองทุน>-<ประเภทการสนับสนุน>-<ลำดับ> เช่น 68-L5218-4-01",
-        "local funds: <FY 2 digits>-<fund>-<support type>-<nn>",
+        "กองทุนท้องถิ่นใช้ <ปีงบ 2 หลัก>-<รหัสกองทุน>-<ประเภทการสนับสนุน>-<ลำดับ> "
+        "เช่น 68-L5218-4-01 ต้องตรงกับชื่อไฟล์",
+        "local funds: <FY 2 digits>-<fund>-<support type>-<nn>; the file's name",
     )
-    title: Name = about("ชื่อโครงการ", "title")
+    title: Name = about("ชื่อโครงการ", "project title")
     fund: Id = about("กองทุน", "fund", "รหัสกองทุนที่ให้ทุน", "the granting fund's code")
     plan: Id | None = about(
-        "แผนงาน", "plan", "แผนงานของกองทุนนี้", "a plan of this fund", default=None
+        "แผนงาน", "plan", "รหัสแผนงานของกองทุนเดียวกัน", "a plan of the same fund", default=None
     )
     issues: Annotated[
         list[Id], BeforeValidator(_as_list), _one_or_many({"type": "string", "minLength": 1})
-    ] = listed("ประเด็น", "issues", "ว่างไว้: ใช้ประเด็นของแผนงาน", "empty: the plan's issue")
+    ] = listed(
+        "ประเด็น",
+        "issues",
+        "จาก data/issues.yaml อย่างน้อยหนึ่งประเด็น ถ้าว่างไว้ ใช้ประเด็นของแผนงาน",
+        "from data/issues.yaml, one or more; empty: the plan's issue",
+    )
     programme: Id | None = about(
         "ภายใต้โครงการ",
         "programme project",
-        "รหัสโครงการหลักของแผนงานที่ให้ทุน (ถ้ามี)",
-        "the parent programme project's code",
+        "รหัสโครงการหลักของแผนงานที่ให้ทุน ถ้าเป็นโครงการย่อย",
+        "the parent programme project's code, for a sub-project",
         default=None,
     )
     support_type: Annotated[int, Field(ge=1, le=5)] | None = about(
@@ -260,25 +301,60 @@ class Project(Record):
         "clause 10(1)–10(5)",
         default=None,
     )
-    organization: Text | None = about("หน่วยงานที่ดำเนินการ", "organisation", default=None)
+    organization: Text | None = about(
+        "หน่วยงานที่ดำเนินการ",
+        "organisation",
+        "หน่วยงานหรือกลุ่มที่รับผิดชอบ",
+        "the organisation or group responsible",
+        default=None,
+    )
     approved_on: Date | None = about("วันที่อนุมัติ", "approved on", default=None)
     start: Date | None = about("วันที่เริ่มโครงการ", "start", default=None)
     end: Date | None = about("วันที่สิ้นสุดโครงการ", "end", default=None)
-    budget: Money | None = about("งบประมาณ (บาท)", "budget (THB)", "เช่น 39918.00", default=None)
-    responsible: Text | None = about("ผู้รับผิดชอบโครงการ", "responsible", default=None)
-    mentor: Text | None = about("พี่เลี้ยงโครงการ", "mentor", default=None)
+    budget: Money | None = about(
+        "งบประมาณ (บาท)",
+        "budget (THB)",
+        "เช่น 39918.00 หรือ 39,918.00",
+        "e.g. 39918.00 or 39,918.00",
+        default=None,
+    )
+    responsible: Text | None = about(
+        "ผู้รับผิดชอบโครงการ",
+        "responsible",
+        "ชื่อเท่านั้น อย่าใส่เบอร์โทรหรือเลขบัตรประชาชน",
+        "a name only: no phone or national ID numbers",
+        default=None,
+    )
+    mentor: Text | None = about(
+        "พี่เลี้ยงโครงการ",
+        "mentor",
+        "ชื่อเท่านั้น อย่าใส่เบอร์โทรหรือเลขบัตรประชาชน",
+        "a name only: no phone or national ID numbers",
+        default=None,
+    )
     area: Areas | None = about("พื้นที่ดำเนินการ", "area", *_AREA_HINT, default=None)
     location: (
         tuple[Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]]
         | None
-    ) = about("ละติจูด-ลองจิจูด", "latitude, longitude", "เช่น 7.912, 100.319", default=None)
+    ) = about(
+        "ละติจูด-ลองจิจูด",
+        "latitude, longitude",
+        "พิกัดเป็นองศา เช่น 7.912, 100.319",
+        "degrees, e.g. 7.912, 100.319",
+        default=None,
+    )
     installments: list[Installment] = listed(
         "งวดเงิน",
         "installments",
-        "ช่วงเวลาของงวด ช่วงส่งรายงาน และจำนวนเงิน",
-        "period, report window and amount",
+        "ช่วงเวลาของงวด ช่วงส่งรายงาน และจำนวนเงิน รวมทุกงวดควรเท่ากับงบประมาณ",
+        "period, report window and amount; together, the budget",
     )
-    objectives: list[ProjectObjective] = listed("วัตถุประสงค์/ตัวชี้วัด", "objectives")
+    objectives: list[ProjectObjective] = listed(
+        "วัตถุประสงค์/ตัวชี้วัด",
+        "objectives",
+        "ตัวชี้วัด ขนาดปัญหา เป้าหมาย 1 ปี และผลที่ได้เมื่อปิดโครงการ",
+        "indicator, problem size, one-year target and, at close, what was achieved",
+    )
     target_groups: list[TargetGroup] = listed(
         "กลุ่มเป้าหมาย",
         "target groups",
@@ -290,14 +366,19 @@ class Project(Record):
     returned: Money | None = about(
         "เงินคืนกองทุน (บาท)",
         "returned (THB)",
-        "เงินที่ไม่ได้ใช้ คืนเมื่อปิดโครงการ",
-        "money not spent, given back at close",
+        "เงินที่ไม่ได้ใช้ คืนเมื่อปิดโครงการ; เงินคืน + เงินที่รายงานว่าใช้ ต้องไม่เกินงบประมาณ",
+        "money not spent, given back at close; with the money reported spent, at most the budget",
         default=None,
     )
 
 
 class Photo(Record):
-    src: Text = about("ไฟล์ภาพ", "image", "เช่น media/2568/ภาพ-1.jpg", "e.g. media/2025/p-1.jpg")
+    src: Text = about(
+        "ไฟล์ภาพ",
+        "image",
+        "ใต้ content/ เช่น media/2025/ภาพ-1.jpg",
+        "under content/, e.g. media/2025/p-1.jpg",
+    )
     alt: Text | None = about(
         "คำอธิบายภาพ",
         "description",
@@ -318,21 +399,38 @@ class Report(Record):
     id: Id = about(
         "รหัสรายงาน",
         "report id",
-        "เช่น 2025-03-14-ประชุมกรรมการ ต้องตรงกับชื่อไฟล์",
-        "e.g. 2025-03-14-board-meeting; the file's name",
+        "<วันที่>-<ชื่อย่อ> เช่น 2025-03-14-ประชุมกรรมการ ต้องตรงกับชื่อไฟล์",
+        "<date>-<short name>, e.g. 2025-03-14-board-meeting; the file's name",
     )
     project: Id = about("โครงการ", "project", "รหัสโครงการที่รายงาน", "the project's code")
-    title: Name = about("ชื่อกิจกรรม", "title")
+    title: Name = about(
+        "ชื่อกิจกรรม",
+        "report title",
+        "เช่น ประชุมคณะกรรมการกองทุน ครั้งที่ 1/2568",
+        "e.g. fund committee meeting 1/2568",
+    )
     date: Date = about("วันที่จัดกิจกรรม", "date")
-    kind: ReportKind | None = about("ประเภทกิจกรรม", "kind", default=None)
-    reporter: Text | None = about("ผู้รายงาน", "reporter", default=None)
+    kind: ReportKind | None = about("ประเภทกิจกรรม", "activity kind", default=None)
+    reporter: Text | None = about(
+        "ผู้รายงาน",
+        "reporter",
+        "ชื่อเท่านั้น อย่าใส่เบอร์โทรหรือเลขบัตรประชาชน",
+        "a name only: no phone or national ID numbers",
+        default=None,
+    )
     area: Areas | None = about(
-        "พื้นที่", "area", "ว่างไว้: ใช้พื้นที่ของโครงการ", "empty: the project's", default=None
+        "พื้นที่",
+        "area",
+        "เมื่อต่างจากพื้นที่ของโครงการ ถ้าว่างไว้ ใช้พื้นที่ของโครงการ",
+        "when not the project's; empty: the project's",
+        default=None,
     )
     participants: Annotated[int, Field(ge=0)] | None = about(
         "จำนวนผู้เข้าร่วม (คน)", "participants", default=None
     )
-    spent: Money | None = about("เงินที่ใช้ในกิจกรรมนี้ (บาท)", "money spent (THB)", default=None)
+    spent: Money | None = about(
+        "เงินที่ใช้ในกิจกรรมนี้ (บาท)", "money spent (THB)", "เช่น 3500.00", "e.g. 3500.00", default=None
+    )
     photos: list[
         Annotated[
             Photo,
