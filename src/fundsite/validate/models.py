@@ -62,19 +62,28 @@ class AreaRef(Record):
     """An area as written: names or DOPA codes, or an NHSO region number."""
 
     province: Text | None = about(
-        "จังหวัด", "province", "ชื่อหรือรหัส 2 หลัก เช่น สงขลา หรือ 90", "name or 2-digit code"
+        "จังหวัด", "province", "ชื่อหรือรหัส 2 หลัก เช่น สงขลา หรือ 90", "name or 2-digit code", default=None
     )
     district: Text | None = about(
-        "อำเภอ", "district", "ชื่อหรือรหัส 4 หลัก เช่น ระโนด หรือ 9007", "name or 4-digit code"
+        "อำเภอ",
+        "district",
+        "ชื่อหรือรหัส 4 หลัก เช่น ระโนด หรือ 9007",
+        "name or 4-digit code",
+        default=None,
     )
     subdistrict: Text | None = about(
         "ตำบล",
         "sub-district",
         "ชื่อหรือรหัส 6 หลัก เช่น คลองแดน หรือ 900702",
         "name or 6-digit code",
+        default=None,
     )
     region: Annotated[int, Field(ge=1, le=13)] | None = about(
-        "เขตสุขภาพ สปสช.", "NHSO region", "เลข 1–13 (สำหรับแผนงานระดับเขต)", "1–13, for programmes"
+        "เขตสุขภาพ สปสช.",
+        "NHSO region",
+        "เลข 1–13 (สำหรับแผนงานระดับเขต)",
+        "1–13, for programmes",
+        default=None,
     )
 
     @model_validator(mode="after")
