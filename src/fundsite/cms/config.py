@@ -111,6 +111,9 @@ def decap_config(
     config: dict[str, Any] = {
         "load_config_file": False,
         "backend": back,
+        # Sveltia keeps an id's capitals in its file name; Decap always lowers them
+        # (decaporg/decap-cms#5491), so with Decap a new record's id is best lower-case
+        "slug": {"encoding": "unicode", "clean_accents": False, "lowercase": False},
         "media_folder": f"content/media/{today.year}",
         "public_folder": f"media/{today.year}",
         "collections": [_folder(kind, refs) for kind in KINDS],
