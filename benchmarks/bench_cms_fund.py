@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import shutil
 import sys
 import time
@@ -31,28 +30,9 @@ from fundsite.cms.admin import admin_files, fund_file
 from fundsite.validate import check_site
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from browser import CHROMIUM_ARGS, chromium_path, serve
+from browser import CHROMIUM_ARGS, chromium_path, repo_files_script, serve
 
 THROTTLE = {"latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 100_000}
-
-
-def seed_script(site: Path, paths: list[str]) -> str:
-    """``window.repoFiles`` holding only ``paths`` (the fund's records), as the tests do."""
-    tree: dict = {}
-    for rel in paths:
-        node = tree
-        *folders, name = rel.split("/")
-        for folder in folders:
-            node = node.setdefault(folder, {})
-        node[name] = {"path": rel, "content": (site / rel).read_text(encoding="utf-8")}
-    folders = {rel.rsplit("/", 1)[0] for rel in paths} | {"content/projects", "content/reports"}
-    aliases = "".join(
-        f"window.repoFiles[{json.dumps(f)}] = window.repoFiles"
-        + "".join(f"[{json.dumps(p)}]" for p in f.split("/"))
-        + " || {};"
-        for f in sorted(folders)
-    )
-    return f"window.repoFiles = {json.dumps(tree, ensure_ascii=False)};{aliases}"
 
 
 def _counter(received: dict[str, int]) -> Any:
@@ -116,7 +96,7 @@ def main() -> None:
         f" {sum(len(gzip.compress(b, 6)) for b in raw) / 1e3:,.0f} KB"
         f" (of which config {sum(map(len, raw[4:])) / 1e3:,.1f} KB)"
     )
-    seed = seed_script(args.site, paths)
+    seed = repo_files_script(args.site, paths)
     first_project = next(
         f["name"] for c in scope["collections"] if c["name"] == "project-files" for f in c["files"]
     )

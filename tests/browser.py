@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import threading
@@ -67,3 +68,34 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+def repo_files_script(site: Path, paths: list[str] | None = None) -> str:
+    """A script that fills Decap CMS's in-browser ``test-repo`` backend with a site's records
+    (``paths``, or every record under ``content/``) before the editor loads.
+
+    The backend reads a collection's folder as one key (``content/projects``) and single files
+    by walking the tree; both names point at the same objects, so a save is seen by both.
+    """
+    if paths is None:
+        paths = [p.relative_to(site).as_posix() for p in sorted((site / "content").rglob("*.md"))]
+    tree: dict[str, Any] = {}
+    folders = {"content/funds", "content/plans", "content/projects", "content/reports"}
+    for rel in paths:
+        node = tree
+        *parts, name = rel.split("/")
+        for part in parts:
+            node = node.setdefault(part, {})
+        node[name] = {"path": rel, "content": (site / rel).read_text(encoding="utf-8")}
+        folders.add(rel.rsplit("/", 1)[0])
+    aliases = "".join(f"window.repoFiles[{json.dumps(f)}] = {_walk(f)};" for f in sorted(folders))
+    return f"window.repoFiles = {json.dumps(tree, ensure_ascii=False)};{aliases}"
+
+
+def _walk(folder: str) -> str:
+    """JavaScript that finds (creating when missing) ``folder`` in ``window.repoFiles``."""
+    expr = "window.repoFiles"
+    for part in folder.split("/"):
+        key = json.dumps(part)
+        expr = f"({expr}[{key}] = {expr}[{key}] || {{}})"
+    return expr

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from browser import serve
+from browser import repo_files_script, serve
 from fundsite.build import build
 from fundsite.cms.admin import admin_files
 from fundsite.validate import check_site
@@ -21,27 +21,6 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).parent.parent
 PROJECT = "68-L5218-4-01"
-FOLDERS = ("funds", "plans", "projects", "reports", "pages")
-
-
-def _seed(site: Path) -> str:
-    """A script that fills ``window.repoFiles`` with the site's records before Decap loads.
-
-    The test backend reads a collection's folder as one key (``content/projects``) and single
-    files by walking the tree; both names point at the same objects, so a save is seen by both.
-    """
-    tree: dict[str, Any] = {}
-    for path in sorted((site / "content").rglob("*.md")):
-        rel = path.relative_to(site).as_posix()
-        node = tree
-        *folders, name = rel.split("/")
-        for folder in folders:
-            node = node.setdefault(folder, {})
-        node[name] = {"path": rel, "content": path.read_text(encoding="utf-8")}
-    aliases = "".join(
-        f"window.repoFiles['content/{f}'] = window.repoFiles.content['{f}'];" for f in FOLDERS
-    )
-    return f"window.repoFiles = {json.dumps(tree, ensure_ascii=False)};{aliases}"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +47,7 @@ def page(chromium: Any, editor: tuple[str, Path]) -> Iterator[Any]:
         "console",
         lambda m: page.errors.append(m.text) if m.type == "error" and "404" not in m.text else None,
     )
-    page.add_init_script(_seed(editor[1]))
+    page.add_init_script(repo_files_script(editor[1]))
     page.goto(editor[0])
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
     yield page
