@@ -44,7 +44,8 @@ def site_config(graph: SiteGraph, back: dict[str, Any], today: date) -> dict[str
         back,
         today=today,
         site_url=graph.site.base_url if graph.site.base_url != "/" else "",
-        workflow=bool(cms and cms.editorial_workflow and back["name"] != "proxy"),
+        # Decap's gitea backend has no editorial workflow: it would refuse to start
+        workflow=bool(cms and cms.editorial_workflow and back["name"] in ("github", "gitlab")),
     )
     if needs_scope(graph):
         config["collections"] = []

@@ -87,7 +87,7 @@ def backend(cms: Cms | None, local: bool = False) -> dict[str, Any]:
     if local or cms is None:
         return {"name": "proxy", "proxy_url": LOCAL_API, "branch": "main"}
     out: dict[str, Any] = {"name": cms.backend, "repo": cms.repo, "branch": cms.branch}
-    if cms.backend == "github" and cms.open_authoring:
+    if cms.backend == "github" and cms.open_authoring and cms.editorial_workflow:
         out["open_authoring"] = True
     if cms.backend in ("gitlab", "gitea") and cms.app_id:
         out["app_id"] = cms.app_id
@@ -160,6 +160,7 @@ def fund_scope(
                     "name": f"{name}-files",
                     "label": kind.label,
                     "label_singular": kind.label_singular,
+                    "editor": {"preview": False},
                     "files": [
                         {"name": rid, "label": label, "file": path, "fields": fields}
                         for rid, label, path in files[name]
@@ -211,6 +212,9 @@ def _folder(kind: Kind, refs: Refs) -> dict[str, Any]:
         "identifier_field": "id" if kind.name != "page" else "title",
         "slug": "{{fields.id}}",
         "summary": kind.summary,
+        # Decap's own preview would show raw values; the portal's page is the preview
+        # (``serve`` reloads it on save)
+        "editor": {"preview": False},
         "fields": _fields(kind.name, refs),
     }
     if kind.path != "{{slug}}":
