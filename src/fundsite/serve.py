@@ -8,12 +8,27 @@ seconds. HTML responses (not the built files) get a small script that listens on
 last good site stays up and the script shows the
 problems (file:line:col, message and hint) over the page until a good build replaces it.
 
+The form editor (Decap CMS, :mod:`fundsite.cms`) is at ``/admin/``: its page, bundle and
+configuration come from :func:`fundsite.cms.admin.admin_file` (never from the built site, which
+citizens read; 503 until a build has succeeded), with ``serve``'s own backend, which answers
+Decap's requests at :data:`CMS_API` (:mod:`fundsite.cms.local_backend`). A save is checked
+before anything is written, as an edit in a text editor is checked after: the record on its
+own, then patched into the build kept in memory (or a full check of a temporary copy of the
+site when the patch path cannot take it); an error refuses it, warnings come back with the
+answer. The watcher then rebuilds, and the pages showing the record reload.
+
 Any web page the developer has open can send requests to 127.0.0.1, so the server treats every
-request as hostile (:class:`_Handler`): only ``GET`` and ``HEAD`` (405/501); only an origin-form
+request as hostile (:class:`_Handler`): only ``GET`` and ``HEAD`` (405/501), and ``POST`` to
+:data:`CMS_API` alone; only an origin-form
 path of visible ASCII whose percent-decoding is UTF-8 without control characters, backslashes,
 ``.`` or ``..`` segments (400; 414 above :data:`MAX_TARGET` bytes; ``//x`` is moved to ``/x``, so
 no redirect can name another host); only the ``Host`` the server is bound to (403: a page whose
-name was rebound to 127.0.0.1 cannot read it) and no ``Origin`` of another site (403). Files are
+name was rebound to 127.0.0.1 cannot read it) and no ``Origin`` of another site (403). A POST
+must also come from no other site by ``Sec-Fetch-Site`` (403), be ``application/json`` (415:
+another site's page cannot send that without a CORS preflight, and ``OPTIONS`` is refused), say
+its ``Content-Length`` (411) of at most :data:`~fundsite.cms.local_backend.MAX_BODY` bytes
+(413) and send its body within :data:`TIMEOUT` seconds too; its answers are JSON. The editor's
+pages may not be framed by another page (``frame-ancestors 'none'``). Files are
 read from the output without following a link (:mod:`fundsite.load.safe`). A connection must send
 its whole request within :data:`TIMEOUT` seconds and every write must go through within as long;
 event streams end after :data:`EVENTS_MAX_AGE` seconds (the browser reconnects). Refusals are
@@ -66,6 +81,13 @@ MAX_TARGET = 2048  # bytes of a request target (path and query)
 MAX_SERVED = 1 << 30  # bytes of one served file
 LINGER = 2.0  # seconds a refused client's unread bytes are drained, so it reads the refusal
 ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")  # with the server's port, in Host
+CMS_API = "/__fundsite/cms/api/v1"  # the form editor's requests go here (cms.config.LOCAL_API)
+ADMIN = "/admin/"  # the form editor's page
+#: The form editor's pages: no other page may frame them (a click on a hidden "save").
+_ADMIN_HEADERS = (
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+)
 
 _TEXT: dict[str, tuple[str, str]] = {
     "serving": ("เปิดดูเว็บได้ที่ {url}  (กด Ctrl-C เพื่อหยุด)", "serving {url}  (Ctrl-C to stop)"),
@@ -127,6 +149,40 @@ _TEXT: dict[str, tuple[str, str]] = {
         "พอร์ต {port} ถูกใช้อยู่: ลอง --port {other} หรือ --port 0 (พอร์ตว่างใดก็ได้)",
         "port {port} is in use: try --port {other}, or --port 0 for any free port",
     ),
+    "no-admin": (
+        "ตัวแก้ไขข้อมูลยังเปิดไม่ได้: ยังไม่มีเว็บที่สร้างสำเร็จ แก้ข้อผิดพลาดที่แสดงในหน้าต่างคำสั่ง"
+        " (fundsite serve) แล้วโหลดหน้านี้ใหม่",
+        "The form editor cannot open yet: no good build. Fix the errors shown where fundsite"
+        " serve runs, then reload this page.",
+    ),
+    "admin-missing": ("ตัวแก้ไขข้อมูลไม่มีไฟล์นี้", "The form editor has no such file."),
+    "cms-failed": (
+        "ตัวแก้ไข: fundsite ทำงานผิดพลาด (ข้อบกพร่องของโปรแกรม ไม่ใช่ของข้อมูล): {detail}",
+        "form editor: fundsite failed (a bug in fundsite, not in the records): {detail}",
+    ),
+    "cms-json": (
+        "ตัวแก้ไขต้องส่งคำขอเป็น JSON (Content-Type: application/json)",
+        "The editor must send JSON (Content-Type: application/json).",
+    ),
+    "cms-length": (
+        "คำขอของตัวแก้ไขต้องบอกความยาว (Content-Length) และไม่ส่งแบบแบ่งส่วน",
+        "The editor's request must state its Content-Length (no chunked body).",
+    ),
+    "cms-too-large": (
+        "คำขอของตัวแก้ไขใหญ่เกินไป ({size:,} ไบต์ เกินขีดจำกัด {limit:,} ไบต์): ไฟล์ภาพต้องไม่เกิน"
+        " {media:,} ไบต์",
+        "The editor's request is too large ({size:,} bytes; the limit is {limit:,}): a photo may"
+        " have at most {media:,} bytes.",
+    ),
+    "cms-bad-json": (
+        "คำขอของตัวแก้ไขไม่ใช่ JSON ที่อ่านได้",
+        "The editor's request is not readable JSON.",
+    ),
+    "cms-saved": ("ตัวแก้ไขบันทึก {path}", "the editor saved {path}"),
+    "cms-lost": (
+        "ตัวแก้ไข: ตรวจการแก้ไขแล้วคืนสภาพข้อมูลในหน่วยความจำไม่ได้ การสร้างเว็บครั้งถัดไปจะสร้างใหม่ทั้งหมด",
+        "form editor: the kept check could not be put back; the next build builds everything",
+    ),
     "wrong-host": (
         "ไม่ตอบคำขอที่ส่งถึง {host} (กันหน้าเว็บอื่นแอบอ่านผ่าน DNS rebinding): เปิดเว็บที่ {url}",
         "refused a request for host {host} (DNS rebinding protection): open {url}",
@@ -147,6 +203,10 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     "headers": ("ส่วนหัวของคำขอยาวหรือมากเกินไป", "Request headers too long or too many."),
     "version": ("ไม่รองรับ HTTP รุ่นนี้", "This HTTP version is not supported."),
     "method": ("fundsite serve ตอบเฉพาะ GET และ HEAD", "fundsite serve answers GET and HEAD only."),
+    "post-only": (
+        "ที่อยู่นี้รับเฉพาะคำขอ POST ของตัวแก้ไขข้อมูล (/admin/)",
+        "This address only takes the form editor's POST requests (/admin/).",
+    ),
     "host": (
         "fundsite serve ตอบเฉพาะคำขอที่ส่งถึง 127.0.0.1:{port}: เปิด {url} แทน",
         "fundsite serve only answers requests addressed to 127.0.0.1:{port}: open {url} instead.",
@@ -394,10 +454,12 @@ class _Handler(SimpleHTTPRequestHandler):
             return 400, "bad-request", ()
         if not _TOKEN.fullmatch(self.command or ""):
             return 400, "bad-request", ()
-        if self.command not in ("GET", "HEAD"):
-            allow = (("Allow", "GET, HEAD"),)
+        allow = (("Allow", "GET, HEAD"),)
+        if self.command not in ("GET", "HEAD", "POST"):
             return (405, "method", allow) if self.command in _KNOWN_METHODS else (501, "method", ())
         target = words[1]  # not self.path, where http.server has made "//x" into "/x"
+        if self.command == "POST" and target.partition("?")[0] != CMS_API:
+            return 405, "method", allow  # the only place that takes a POST: the editor's API
         if len(target) > MAX_TARGET:
             return 414, "too-long", ()
         if target.startswith("//"):  # a sloppy join, or an open redirect's bait: moved, below
@@ -416,6 +478,12 @@ class _Handler(SimpleHTTPRequestHandler):
         origins = self.headers.get_all("Origin") or []
         if any(o.strip().lower() not in {f"http://{h}" for h in allowed} for o in origins):
             return 403, "origin", ()
+        if path == CMS_API and self.command != "POST":
+            return 405, "post-only", (("Allow", "POST"),)
+        if self.command == "POST":
+            sites = self.headers.get_all("Sec-Fetch-Site") or []
+            if any(v.strip().lower() not in ("same-origin", "none") for v in sites):
+                return 403, "origin", ()
         return None
 
     def _allowed_hosts(self) -> set[str]:
@@ -482,6 +550,13 @@ class _Handler(SimpleHTTPRequestHandler):
         if path == SCRIPT_PATH:
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS, body)
             return
+        if path == ADMIN.rstrip("/"):
+            query = self.requestline.split()[1].partition("?")[2]
+            self._redirect(ADMIN + (f"?{query}" if query else ""))
+            return
+        if path.startswith(ADMIN):
+            self._admin(path.removeprefix(ADMIN), body)
+            return
         build = dev.shown_build()  # read before the file: the file is at least this new
         dev.settle()
         rel = "/".join(part for part in path.split("/") if part)
@@ -506,6 +581,68 @@ class _Handler(SimpleHTTPRequestHandler):
             content_type += "; charset=utf-8"
         self._send(status, content_type, data, body)
 
+    def _admin(self, rel: str, body: bool) -> None:
+        """A file of the form editor (never the built site's ``admin/``, never the live script:
+        a rebuild after a save must not reload the editor)."""
+        dev = self.server.dev
+        status, data = dev.admin(rel)
+        if data is None:  # in both languages, as refusals are
+            text = "\n".join(_TEXT["no-admin" if status == 503 else "admin-missing"]) + "\n"
+            self._send(status, "text/plain; charset=utf-8", text.encode(), body, _ADMIN_HEADERS)
+            return
+        content_type = self.guess_type(rel or "index.html")
+        if _is_text(content_type):
+            content_type += "; charset=utf-8"
+        self._send(200, content_type, data, body, _ADMIN_HEADERS)
+
+    def do_POST(self) -> None:
+        """The form editor's request (:mod:`fundsite.cms.local_backend`), answered in JSON."""
+        from fundsite.cms.local_backend import MAX_BODY
+        from fundsite.validate.media import MAX_MEDIA_BYTES
+
+        dev = self.server.dev
+        self.close_connection = True
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        lengths = self.headers.get_all("Content-Length") or []
+        if kind != "application/json":
+            self._json(415, {"error": dev.text("cms-json")}, linger=True)
+            return
+        if self.headers.get("Transfer-Encoding") or len(lengths) != 1 or not lengths[0].isdigit():
+            self._json(411, {"error": dev.text("cms-length")}, linger=True)
+            return
+        size = int(lengths[0])
+        if size > MAX_BODY:
+            text = dev.text("cms-too-large", size=size, limit=MAX_BODY, media=MAX_MEDIA_BYTES)
+            self._json(413, {"error": text}, linger=True)
+            return
+        if self._head is not None:  # the body, too, within the timeout
+            self._head.deadline = time.monotonic() + self.timeout
+        try:
+            data = self.rfile.read(size)
+        except (TimeoutError, OSError):
+            return  # too slow, or gone: no answer
+        finally:
+            self._head_done()
+        if len(data) != size:
+            return
+        try:
+            request = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            self._json(400, {"error": dev.text("cms-bad-json")})
+            return
+        try:
+            status, answer = dev.cms(request)
+        except Exception as exc:
+            dev.log(traceback.format_exc().rstrip())
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            status, answer = 500, {"error": dev.text("cms-failed", detail=detail)}
+        self._json(status, answer)
+
+    def _json(self, status: int, value: Any, linger: bool = False) -> None:
+        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._linger = linger  # a refused body is drained, so the client reads the answer
+        self._send(status, "application/json; charset=utf-8", data, True)
+
     def _redirect(self, location: str) -> None:
         """301 to ``location``: a checked target of this server (one leading ``/``)."""
         self.send_response(301)
@@ -513,11 +650,20 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _send(self, status: int, content_type: str, data: bytes, body: bool) -> None:
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        data: bytes,
+        body: bool,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         if body:
             self.wfile.write(data)
@@ -549,6 +695,10 @@ class _Handler(SimpleHTTPRequestHandler):
                 seen = number
             elif time.monotonic() < ends:
                 self.wfile.write(b": ping\n\n")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 class DevServer:
@@ -599,7 +749,9 @@ class DevServer:
         self._http: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._observer: Any = None
-        self._kept: Any = None  # the last build, kept to patch edits into (builder thread only)
+        self._kept: Any = None  # the last build, kept to patch edits into (under _kept_lock)
+        self._kept_lock = threading.RLock()  # the builder, and the editor's check of a save
+        self._save_lock = threading.Lock()  # one save of the editor at a time
 
     # ---- public API ------------------------------------------------------------------------
 
@@ -744,6 +896,69 @@ class DevServer:
                 return -1, b""
             return self._events, self._payload
 
+    # ---- the form editor --------------------------------------------------------------------
+
+    def admin(self, rel: str) -> tuple[int, bytes | None]:
+        """(status, bytes) of ``/admin/<rel>``: 503 before a good build, 404 for no such file.
+        The configuration is made from the kept build's records, with ``serve``'s backend."""
+        from datetime import date
+
+        from fundsite.cms.admin import admin_file
+        from fundsite.cms.config import backend
+
+        if rel.endswith(".json"):  # made from the records: not while a build changes them
+            with self._kept_lock:
+                kept = self._kept
+                if kept is None:
+                    return 503, None
+                data = admin_file(kept.state.graph, backend(None, local=True), date.today(), rel)
+        else:  # the page and the bundle: the same files whatever the records
+            kept = self._kept
+            with self._built:
+                good = self._good
+            if kept is None and not good:
+                return 503, None
+            graph = kept.state.graph if kept is not None else None
+            data = admin_file(graph, backend(None, local=True), date.today(), rel)  # type: ignore[arg-type]
+        return (200, data) if data is not None else (404, None)
+
+    def cms(self, request: Any) -> tuple[int, Any]:
+        """Answer one request of the form editor (:func:`fundsite.cms.local_backend.handle`);
+        one at a time. Each file it writes is rebuilt at once (the watcher would see it too)."""
+        from fundsite.cms.local_backend import handle
+
+        def written(rel: str) -> None:
+            self.log(self.text("cms-saved", path=visible(rel)))
+            self.request_rebuild(str(self.site / rel))
+
+        with self._save_lock:
+            return handle(self.site, request, self._cms_check, self.lang, written)
+
+    def _cms_check(self, changes: dict[str, bytes | None]) -> list[Problem] | None:
+        """The problems a save brings: patched into the kept build and back when the patch path
+        takes it (``fundsite.update``'s check); else a full check of a temporary copy of the
+        site, against the kept build's problems."""
+        from fundsite.cms.local_backend import StateLost, overlay_check, patch_check
+
+        baseline = None
+        with self._kept_lock:
+            kept = self._kept
+            if kept is not None:
+                try:
+                    found = patch_check(kept.state, changes)
+                except StateLost:
+                    self._kept = None  # the next change builds everything again
+                    self.log(self.text("cms-lost"))
+                    found = None
+                except Exception:  # the state is as it was: check everything instead
+                    self.log(traceback.format_exc().rstrip())
+                    found = None
+                if found is not None:
+                    return found
+                if self._kept is not None:
+                    baseline = (kept.state.graph.today, kept.state.problems())
+        return overlay_check(self.site, changes, baseline, workers=self.workers)
+
     # ---- building ---------------------------------------------------------------------------
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
@@ -777,7 +992,12 @@ class DevServer:
                     self._building = False
 
     def _rebuild(self, changed: tuple[str, ...]) -> None:
-        """One build; never raises. Publishes the new state to the browsers and the terminal."""
+        """One build; never raises. Publishes the new state to the browsers and the terminal.
+        The form editor's check of a save (which patches the kept build and back) waits."""
+        with self._kept_lock:
+            self._rebuild_kept(changed)
+
+    def _rebuild_kept(self, changed: tuple[str, ...]) -> None:
         from fundsite.build import build
 
         with self._built:
