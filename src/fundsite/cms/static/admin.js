@@ -48,7 +48,12 @@
     window.CMS.init({ config: Object.assign({ locale: 'th' }, config) });
   }
 
-  var fund = new URLSearchParams(location.search).get('fund');
+  // GitLab and Gitea log in by leaving the page and coming back with ?code=…: the fund
+  // being edited is kept for the return.
+  var query = new URLSearchParams(location.search);
+  var fund = query.get('fund');
+  if (fund !== null) sessionStorage.setItem('fundsite-fund', fund);
+  else if (query.get('code')) fund = sessionStorage.getItem('fundsite-fund');
   getJSON('config.json').then(function (base) {
     if (fund === null) {
       if (base.collections.length) return start(base);
@@ -66,7 +71,10 @@
         link(bar, '#/collections/new-project/new', 'เพิ่มโครงการใหม่');
         link(bar, '#/collections/new-report/new', 'เพิ่มรายงานใหม่');
         link(bar, './', 'เปลี่ยนกองทุน');
-        bar.hidden = false;
+        // only beside the lists: the form has its own buttons where the bar would sit
+        var place = function () { bar.hidden = /\/(entries\/|new\b)/.test(location.hash); };
+        window.addEventListener('hashchange', place);
+        place();
         start(config);
       }, function (err) {
         pick(err.status === 404 ? 'ไม่พบกองทุนรหัส "' + fund + '"' : 'เปิดข้อมูลกองทุนไม่ได้: ' + err.message);
