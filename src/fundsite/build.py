@@ -381,24 +381,28 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None
             old.unlink()
         outputs.open_data(job.graph, root, job.today)
     if copy or open_data:
-        write_admin(job, root, bundle=copy)
+        write_admin(job, root, bundle=copy, config=open_data)
     pages = [p.path for p in job.plans if p.path != "404.html"]
     write_text(root, "sitemap.xml", outputs.sitemap(job.base_url, pages))
     write_text(root, "robots.txt", outputs.robots(job.base_url))
     write_text(root, ".nojekyll", "")
 
 
-def write_admin(job: _Job, root: Path, bundle: bool) -> None:
+def write_admin(job: _Job, root: Path, bundle: bool, config: bool) -> None:
     """The form editor under ``admin/`` when ``data/site.yaml`` has ``cms:``: its page and
-    bundle (``bundle``) and the configuration, which follows the records."""
+    bundle (``bundle``, with the static files) and its configuration (``config``, which
+    follows the records, with open data)."""
     from fundsite.cms.admin import admin_files
     from fundsite.cms.config import backend
 
     cms = job.graph.site.cms
-    remove(root, "admin" if bundle or cms is None else "admin/funds")  # a deleted fund's too
-    if cms is not None:
-        for rel, data in admin_files(job.graph, backend(cms), job.today, bundle=bundle):
-            write_bytes(root, f"admin/{rel}", data)
+    if cms is None:
+        remove(root, "admin")
+        return
+    if config:
+        remove(root, "admin/funds")  # a deleted fund's file too
+    for rel, data in admin_files(job.graph, backend(cms), job.today, bundle, config):
+        write_bytes(root, f"admin/{rel}", data)
 
 
 def _prepare_index(

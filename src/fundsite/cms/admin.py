@@ -70,21 +70,22 @@ def fund_file(graph: SiteGraph, fund: FundNode) -> dict[str, Any]:
     )
 
 
-def admin_paths(graph: SiteGraph, bundle: bool = True) -> Iterator[str]:
-    """Every file of ``admin/``, relative to it; without the page and the bundle when
-    ``bundle`` is false (they only change with fundsite)."""
+def admin_paths(graph: SiteGraph, bundle: bool = True, config: bool = True) -> Iterator[str]:
+    """The files of ``admin/``, relative to it: the page and the bundle (``bundle``: they only
+    change with fundsite) and the configuration (``config``: it follows the records)."""
     if bundle:
         yield from PAGE_FILES
         yield from (f"decap-cms/{p.name}" for p in sorted(VENDOR.iterdir()) if _vendored(p))
-    yield from ("config.json", "fields.json")
-    yield from (f"funds/{fund_id}.json" for fund_id in graph.funds)
+    if config:
+        yield from ("config.json", "fields.json")
+        yield from (f"funds/{fund_id}.json" for fund_id in graph.funds)
 
 
 def admin_files(
-    graph: SiteGraph, back: dict[str, Any], today: date, bundle: bool = True
+    graph: SiteGraph, back: dict[str, Any], today: date, bundle: bool = True, config: bool = True
 ) -> Iterator[tuple[str, bytes]]:
     """The files of ``admin/`` (:func:`admin_paths`) as (path relative to ``admin/``, bytes)."""
-    for rel in admin_paths(graph, bundle):
+    for rel in admin_paths(graph, bundle, config):
         data = admin_file(graph, back, today, rel)
         assert data is not None
         yield rel, data
