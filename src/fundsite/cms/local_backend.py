@@ -58,7 +58,15 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from fundsite.diagnostics import Problem
-from fundsite.load.safe import MAX_RECORD_BYTES, UnsafeFile, read_site_file
+from fundsite.load.safe import (
+    CLOEXEC,
+    DIRECTORY,
+    MAX_RECORD_BYTES,
+    NOFOLLOW,
+    UnsafeFile,
+    open_folder,
+    read_site_file,
+)
 from fundsite.messages import pick, render
 from fundsite.validate.media import MAX_MEDIA_BYTES, TYPES, sniff
 
@@ -305,45 +313,22 @@ def clean_media_name(name: str) -> str:
 
 # ---- the file system, without following a link -------------------------------------------------
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
 
 class _NotFile(Exception):
     """A link, a folder or a device where a file was expected, or a link on the way."""
 
 
 def _open_folder(site: Path, parts: list[str], create: bool = False) -> int:
-    """An open descriptor of ``site/parts…``; no link followed, missing folders made when
-    ``create``. FileNotFoundError when missing, :class:`_NotFile` for a link on the way."""
-    fd = os.open(site, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    """:func:`fundsite.load.safe.open_folder`; FileNotFoundError when missing,
+    :class:`_NotFile` for a link or a file on the way."""
     try:
-        for name in parts:
-            flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
-            try:
-                nxt = os.open(name, flags, dir_fd=fd)
-            except FileNotFoundError:
-                if not create:
-                    raise
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(name, 0o755, dir_fd=fd)
-                try:
-                    nxt = os.open(name, flags, dir_fd=fd)
-                except OSError as exc:
-                    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                        raise _NotFile(name) from None
-                    raise
-            except OSError as exc:
-                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise _NotFile(name) from None
-                raise
-            os.close(fd)
-            fd = nxt
-    except BaseException:
-        os.close(fd)
+        return open_folder(site, parts, create)
+    except UnsafeFile as exc:
+        raise _NotFile(exc.rel) from None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise _NotFile("/".join(parts)) from None
         raise
-    return fd
 
 
 def _lstat(fd: int, name: str) -> os.stat_result | None:
@@ -388,7 +373,7 @@ def write_file(site: Path, rel: str, data: bytes, replace: bool) -> bool:
             raise FileExistsError(rel)
         tmp = f".fundsite-cms-{secrets.token_hex(6)}.tmp"  # hidden, and ignored by the watcher
         out = os.open(
-            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o644, dir_fd=fd
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC, 0o644, dir_fd=fd
         )
         try:
             with os.fdopen(out, "wb") as f:
@@ -694,7 +679,7 @@ def _copy_tree(fd: int, dest: Path) -> None:
         if entry.is_symlink():
             os.symlink(os.readlink(name, dir_fd=fd), target)
         elif entry.is_dir(follow_symlinks=False):
-            sub = os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=fd)
+            sub = os.open(name, os.O_RDONLY | DIRECTORY | NOFOLLOW | CLOEXEC, dir_fd=fd)
             try:
                 _copy_tree(sub, target)
             finally:
@@ -703,7 +688,7 @@ def _copy_tree(fd: int, dest: Path) -> None:
             try:
                 os.link(name, target, src_dir_fd=fd, follow_symlinks=False)
             except OSError:
-                src = os.open(name, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, dir_fd=fd)
+                src = os.open(name, os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | CLOEXEC, dir_fd=fd)
                 with os.fdopen(src, "rb") as f_in, open(target, "wb") as f_out:
                     if stat.S_ISREG(os.fstat(f_in.fileno()).st_mode):
                         shutil.copyfileobj(f_in, f_out)

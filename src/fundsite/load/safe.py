@@ -10,6 +10,7 @@ most a given size are read at all.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -19,11 +20,12 @@ from typing import BinaryIO
 #: The largest record or data file fundsite reads (a long project write-up is ~20 kB).
 MAX_RECORD_BYTES = 2 * 1024 * 1024
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+#: open() flags where the system has them (0 where not)
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of waiting for a writer
-_DIR_FD = os.open in os.supports_dir_fd and bool(_NOFOLLOW)
+_DIR_FD = os.open in os.supports_dir_fd and bool(NOFOLLOW)
 
 
 class UnsafeFile(OSError):
@@ -68,20 +70,7 @@ class SiteReader:
         if self._dir is not None and self._dir[0] == folder:
             return self._dir[1]
         self.close()
-        fd = os.open(self.site, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
-        try:
-            for i, name in enumerate(parts[:-1]):
-                try:
-                    nxt = os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=fd)
-                except OSError as exc:
-                    if exc.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(fd, name):
-                        raise UnsafeFile("symlink", "/".join(parts[: i + 1])) from None
-                    raise
-                os.close(fd)
-                fd = nxt
-        except BaseException:
-            os.close(fd)
-            raise
+        fd = open_folder(self.site, parts[:-1])
         self._dir = (folder, fd)
         return fd
 
@@ -96,7 +85,7 @@ class SiteReader:
             return _open_checked(self.site, rel, parts, limit)
         folder = self._folder(rel, parts)
         try:
-            fd = os.open(parts[-1], os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=folder)
+            fd = os.open(parts[-1], os.O_RDONLY | NOFOLLOW | _NONBLOCK | CLOEXEC, dir_fd=folder)
         except OSError as exc:
             if exc.errno == errno.ELOOP and _is_link(folder, parts[-1]):
                 raise UnsafeFile("symlink", rel) from None
@@ -110,6 +99,34 @@ class SiteReader:
         if len(data) > limit:  # it grew since it was opened
             raise UnsafeFile("file-too-large", rel, size=len(data), limit=limit)
         return data
+
+
+def open_folder(site: Path, parts: list[str], create: bool = False) -> int:
+    """An open descriptor of the folder ``site/parts…``, no link followed on the way (a link:
+    :class:`UnsafeFile` ``symlink``); missing folders are made when ``create``."""
+    fd = os.open(site, os.O_RDONLY | DIRECTORY | CLOEXEC)
+    try:
+        for i, name in enumerate(parts):
+            flags = os.O_RDONLY | DIRECTORY | NOFOLLOW | CLOEXEC
+            try:
+                try:
+                    nxt = os.open(name, flags, dir_fd=fd)
+                except FileNotFoundError:
+                    if not create:
+                        raise
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(name, 0o755, dir_fd=fd)
+                    nxt = os.open(name, flags, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(fd, name):
+                    raise UnsafeFile("symlink", "/".join(parts[: i + 1])) from None
+                raise
+            os.close(fd)
+            fd = nxt
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _checked(f: BinaryIO, rel: str, limit: int) -> BinaryIO:
