@@ -68,10 +68,12 @@ def fields_of(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
 
 def _spec(name: str, info: FieldInfo) -> FieldSpec:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    kind, inner, choices = _kind(name, info.annotation, info.metadata)
-    low, high = _bounds(info.annotation, info.metadata)
+    annotation, more = _unwrap(info.annotation)
+    metadata = [*info.metadata, *more]
+    kind, inner, choices = _kind(name, annotation, metadata)
+    low, high = _bounds(metadata)
     default = None if info.is_required() else info.get_default(call_default_factory=True)
-    if isinstance(default, BaseModel | list) or default == []:
+    if isinstance(default, BaseModel | list):
         default = None
     return FieldSpec(
         name=name,
@@ -113,8 +115,9 @@ def _validators(metadata: list[Any]) -> set[Any]:
 def _kind(
     name: str, annotation: Any, metadata: list[Any]
 ) -> tuple[str, type[BaseModel] | None, tuple[tuple[Any, tuple[str, str]], ...]]:
-    annotation, more = _unwrap(annotation)
-    funcs = _validators([*metadata, *more])
+    """The kind of an unwrapped type with its metadata, the model of its items or parts,
+    and its choices."""
+    funcs = _validators(metadata)
     if field_types.MONEY_VALIDATOR in funcs:
         return "money", None, ()
     if field_types.DATE_VALIDATOR in funcs or annotation is date:
@@ -157,12 +160,11 @@ def _choices(name: str, values: tuple[Any, ...]) -> tuple[tuple[Any, tuple[str, 
     return tuple(out)
 
 
-def _bounds(annotation: Any, metadata: list[Any]) -> tuple[int | None, int | None]:
-    _, more = _unwrap(annotation)
+def _bounds(metadata: list[Any]) -> tuple[int | None, int | None]:
+    """The ``ge``/``le`` bounds in a field's metadata, or in a ``Field`` it holds."""
     low = high = None
-    flat = [*metadata, *more]
-    flat += [c for m in flat if isinstance(m, FieldInfo) for c in m.metadata]
-    for m in flat:
-        low = getattr(m, "ge", low) if getattr(m, "ge", None) is not None else low
-        high = getattr(m, "le", high) if getattr(m, "le", None) is not None else high
+    inner = [c for m in metadata if isinstance(m, FieldInfo) for c in m.metadata]
+    for item in [*metadata, *inner]:
+        low = item.ge if getattr(item, "ge", None) is not None else low
+        high = item.le if getattr(item, "le", None) is not None else high
     return low, high
