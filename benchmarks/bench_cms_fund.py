@@ -26,11 +26,11 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 from fundsite.cms import config as cms_config
-from fundsite.cms.admin import admin_files, fund_file
+from fundsite.cms.admin import fund_file
 from fundsite.validate import check_site
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from browser import CHROMIUM_ARGS, chromium_path, repo_files_script, serve
+from browser import CHROMIUM_ARGS, chromium_path, repo_files_script, serve, write_test_admin
 
 THROTTLE = {"latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 100_000}
 
@@ -55,13 +55,8 @@ def main() -> None:
     t1 = time.perf_counter()
     print(f"check: {t1 - t0:.1f} s, {len(graph.funds):,} funds, {len(graph.projects):,} projects")
     shutil.rmtree(args.out, ignore_errors=True)
-    files = count = 0
-    for rel, data in admin_files(graph, {"name": "test-repo"}, date.today()):
-        path = args.out / "admin" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        files += len(data)
-        count += 1
+    written = write_test_admin(graph, args.out, date.today())
+    files, count = sum(p.stat().st_size for p in written), len(written)
     t2 = time.perf_counter()
     funds_bytes = sum(p.stat().st_size for p in (args.out / "admin" / "funds").iterdir())
     print(

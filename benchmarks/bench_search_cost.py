@@ -40,8 +40,8 @@ import itertools
 import json
 import os
 import re
-import shutil
 import statistics
+import sys
 import threading
 import time
 from collections import Counter
@@ -54,16 +54,12 @@ from urllib.parse import unquote, urlsplit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+from browser import CHROMIUM_ARGS as ARGS
+from browser import chromium_path
+
+CHROMIUM = chromium_path() or "chromium"
+
 LATENCY_MS = 150
 THROUGHPUT = 200_000  # bytes per second: 1.6 Mbit/s
 CPU_RATE = 4

@@ -70,6 +70,22 @@ def browser() -> Iterator[Any]:
             instance.close()
 
 
+def write_test_admin(graph: Any, root: Path, today: Any = None) -> list[Path]:
+    """The form editor's ``admin/`` under ``root``, on Decap's in-browser ``test-repo``
+    backend (pair it with :func:`repo_files_script`); the files written."""
+    from datetime import date
+
+    from fundsite.cms.admin import admin_files
+
+    written = []
+    for rel, data in admin_files(graph, {"name": "test-repo"}, today or date(2025, 4, 1)):
+        path = root / "admin" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
 def repo_files_script(site: Path, paths: list[str] | None = None) -> str:
     """A script that fills Decap CMS's in-browser ``test-repo`` backend with a site's records
     (``paths``, or every record under ``content/``) before the editor loads.

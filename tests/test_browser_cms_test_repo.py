@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from browser import repo_files_script, serve
+from browser import repo_files_script, serve, write_test_admin
 from fundsite.build import build
-from fundsite.cms.admin import admin_files
 from fundsite.validate import check_site
 
 pytestmark = pytest.mark.browser
@@ -30,9 +29,7 @@ def editor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         shutil.copytree(REPO / folder, site / folder)
     graph = check_site(site).graph
     root = tmp_path_factory.mktemp("admin")
-    for rel, data in admin_files(graph, {"name": "test-repo"}, date(2025, 4, 1)):
-        (root / "admin" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / "admin" / rel).write_bytes(data)
+    write_test_admin(graph, root)
     with serve(root) as url:
         yield url + "admin/", site
 

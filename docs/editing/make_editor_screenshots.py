@@ -12,18 +12,16 @@ from __future__ import annotations
 import itertools
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from fundsite.cms.admin import admin_files
 from fundsite.validate import check_site
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import CHROMIUM_ARGS, repo_files_script, serve  # noqa: E402
+from browser import CHROMIUM_ARGS, repo_files_script, serve, write_test_admin  # noqa: E402
 
 VIEWS = {
     "projects": "#/collections/projects",
@@ -37,9 +35,7 @@ def main() -> None:
     graph = check_site(ROOT).graph
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         root = Path(tmp)
-        for rel, data in admin_files(graph, {"name": "test-repo"}, date(2025, 4, 1)):
-            (root / "admin" / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / "admin" / rel).write_bytes(data)
+        write_test_admin(graph, root)
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
         )
