@@ -43,6 +43,7 @@ from fundsite.console import as_json, github, human
 from fundsite.diagnostics import Problem
 from fundsite.messages import render
 from fundsite.render import charts
+from fundsite.plan import exports
 from fundsite.write import outputs
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -77,6 +78,9 @@ PROJECT_ORGANIZATION = "\uff1d1+1"  # full-width =
 PROJECT_RESPONSIBLE = "-1+cmd|' /C calc'!A0"  # (a leading tab is stripped as white space)
 REPORT_TITLE = "</script><!-- \"quoted\" 'single' ]]> <x-inj>"
 REPORTER = "@reporter \u200e -- ก่อน"
+OBJECTIVE = "=1+2 ลดผู้ดื่ม"
+INDICATOR = "@ร้อยละ"
+TARGET_GROUP = "+กลุ่ม cmd|' /C calc'!A0"
 #: Control characters YAML lets a record write as escapes; check refuses each.
 RECORD_CONTROLS = ["\x01", "\x1b[31m", "\x0b", "\x7f", "\x85", "\u2028", "\u202e", "\u2066", "\x00"]
 
@@ -100,6 +104,14 @@ def hostile_site(root: Path) -> Path:
         project, "responsible:", f"responsible: {yaml_string(PROJECT_RESPONSIBLE)}"
     )
     project = replace_line(project, "status:", "location: [7.9, 100.3]\nstatus: in-progress")
+    project = replace_line(
+        project,
+        "objectives:",
+        f"objectives:\n  - {{text: {yaml_string(OBJECTIVE)}, indicator: {yaml_string(INDICATOR)}}}",
+    )
+    project = replace_line(
+        project, "target_groups:", f"target_groups:\n  - {{name: {yaml_string(TARGET_GROUP)}}}"
+    )
     report = replace_line(REPORT, "title:", f"title: {yaml_string(REPORT_TITLE)}")
     report = replace_line(report, "reporter:", f"reporter: {yaml_string(REPORTER)}")
     issues = ISSUES_YAML.replace("name: เครื่องดื่มแอลกอฮอล์", f"name: {yaml_string(ISSUE_NAME)}")
@@ -309,7 +321,7 @@ def assert_no_formula(rows: list[dict[str, str]], name: str) -> None:
 
 def test_csv_cells_starting_a_formula_are_quoted(built: Path) -> None:
     """=, +, -, @ and full-width ＝ at a cell's start get a leading ' in every built CSV."""
-    tables = {name: read_csv(built / f"data/{name}.csv") for name in outputs.exports.TABLES}
+    tables = {name: read_csv(built / f"data/{name}.csv") for name in exports.TABLES}
     for name, rows in tables.items():
         assert rows, name
         assert_no_formula(rows, name)
@@ -322,6 +334,9 @@ def test_csv_cells_starting_a_formula_are_quoted(built: Path) -> None:
     assert project["organization"] == "'" + PROJECT_ORGANIZATION
     assert project["responsible"] == "'" + PROJECT_RESPONSIBLE
     assert tables["reports"][0]["reporter"] == "'" + REPORTER
+    objective = tables["objectives"][0]
+    assert (objective["text"], objective["indicator"]) == ("'" + OBJECTIVE, "'" + INDICATOR)
+    assert tables["target_groups"][0]["name"] == "'" + TARGET_GROUP
 
 
 def test_csv_numbers_are_not_corrupted(built: Path) -> None:
@@ -348,7 +363,7 @@ def test_snapshot_zip_carries_the_neutralised_csv(built: Path) -> None:
     """The dated zip holds the same quoted CSV as the files beside it."""
     (snapshot,) = (built / "data").glob("snapshot-*.zip")
     with zipfile.ZipFile(snapshot) as z:
-        for name in outputs.exports.TABLES:
+        for name in exports.TABLES:
             assert z.read(f"{name}.csv") == (built / f"data/{name}.csv").read_bytes()
             rows = list(csv.DictReader(io.StringIO(z.read(f"{name}.csv").decode("utf-8-sig"))))
             assert_no_formula(rows, f"zip {name}")

@@ -152,7 +152,7 @@ def money_graph(site):
 
 def test_finance_rows_exact_in_year_order_unknown_empty(money_graph):
     rows = list(exports.finance_rows(money_graph.funds["L5218"]))
-    assert [list(r) for r in rows] == [list(exports.FINANCE_COLUMNS)] * 2
+    assert [list(r) for r in rows] == [list(exports.FINANCES)] * 2
     assert rows == [
         {
             "fund": "L5218",
@@ -189,7 +189,7 @@ def test_finance_row_without_income(site):
 
 def test_installment_rows(money_graph):
     first = list(exports.installment_rows(money_graph.projects[PROJECT_ID]))
-    assert [list(r) for r in first] == [list(exports.INSTALLMENT_COLUMNS)] * 2
+    assert [list(r) for r in first] == [list(exports.INSTALLMENTS)] * 2
     assert first == [
         {
             "project": PROJECT_ID,
@@ -249,19 +249,22 @@ def test_tables_and_their_dictionary():
         "plans",
         "projects",
         "installments",
+        "objectives",
+        "target_groups",
         "reports",
+        "issues",
     ]
-    assert list(exports.DICTIONARY) == list(exports.TABLES)  # the data page lists every table
     for name, columns in (
-        ("finances", exports.FINANCE_COLUMNS),
-        ("installments", exports.INSTALLMENT_COLUMNS),
+        ("finances", exports.FINANCES),
+        ("installments", exports.INSTALLMENTS),
     ):
-        assert exports.TABLES[name].columns == columns
-        described = {c for col, _, _ in exports.DICTIONARY[name] for c in col.split(" / ")}
-        assert described == set(columns)
-        for _, thai, english in exports.DICTIONARY[name]:
-            assert thai and english
-    assert "returned" in {col for col, _, _ in exports.DICTIONARY["projects"]}
+        assert exports.TABLES[name].names == columns
+    for table in exports.TABLES.values():  # the data page describes every column
+        for column in table.columns:
+            assert column.th and column.en, column.name
+            assert all(column.meaning)
+    returned = exports.TABLES["projects"].columns[exports.TABLES["projects"].names.index("returned")]
+    assert returned.meaning[0].endswith("(ว่าง = ไม่ระบุ)")
 
 
 # ---- the files -----------------------------------------------------------------------------------
@@ -323,10 +326,10 @@ def test_a_table_without_rows_still_has_its_header(site, tmp_path):
     root = site.write({**RECORDS, FUND_PATH: fund, PROJECT_PATH: project})
     out = tmp_path / "out"
     assert build(root, out, workers=1, index=False).ok
-    assert read(out / "data/finances.csv") == "\ufeff" + ",".join(exports.FINANCE_COLUMNS) + "\n"
+    assert read(out / "data/finances.csv") == "\ufeff" + ",".join(exports.FINANCES) + "\n"
     assert json.loads(read(out / "data/finances.json")) == []
     header = read(out / "data/installments.csv")
-    assert header == "\ufeff" + ",".join(exports.INSTALLMENT_COLUMNS) + "\n"
+    assert header == "\ufeff" + ",".join(exports.INSTALLMENTS) + "\n"
 
 
 # ---- fundsite new --------------------------------------------------------------------------------

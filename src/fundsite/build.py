@@ -38,6 +38,7 @@ from fundsite.write.atomic import (
     write_bytes,
     write_text,
 )
+from fundsite.write.open_data import write_open_data
 from fundsite.write.out_folder import output_problem
 
 
@@ -379,7 +380,7 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None
     if open_data:
         for old in (root / "data").glob("snapshot-*.zip"):
             old.unlink()
-        outputs.open_data(job.graph, root, job.today)
+        write_open_data(job.graph, root, job.today)
     if copy or open_data:
         write_admin(job, root, bundle=copy, config=open_data)
     pages = [p.path for p in job.plans if p.path != "404.html"]

@@ -303,6 +303,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ไม่ได้กรอกช่อง base_url (ที่อยู่เว็บไซต์): ฟีดและแผนผังเว็บไซต์จะไม่มีที่อยู่เต็ม",
         "base_url (the site's address) is not set: feeds and the sitemap will lack full addresses",
     ),
+    "data-license-missing": (
+        "ไม่ได้ระบุสัญญาอนุญาตของข้อมูลเปิด (data_license): ผู้นำข้อมูลไปใช้จะไม่รู้ว่าใช้ได้แค่ไหน",
+        "the open data has no licence (data_license): people who reuse it cannot know what"
+        " they may do with it",
+    ),
+    "data-license-unknown": (
+        "สัญญาอนุญาต {value} ไม่ใช่รหัส SPDX ของสัญญาอนุญาตข้อมูลเปิดที่ใช้กันทั่วไป",
+        "the licence {value} is not the SPDX id of a licence open data commonly uses",
+    ),
     "template-error": (
         "แม่แบบหน้าเว็บ (theme) ผิดพลาด: {detail}",
         "the theme's template failed: {detail}",
@@ -487,6 +496,12 @@ HINTS: dict[str, tuple[str, str]] = {
     "hint-personal-address": (
         "เปลี่ยนค่านี้ (และชื่อไฟล์ที่ตรงกัน) ให้ไม่มีข้อมูลส่วนบุคคล",
         "change it (and the file named after it) so that it holds no personal data",
+    ),
+    "hint-data-license": (
+        "เพิ่มบรรทัด data_license: CC-BY-4.0 (หรือรหัส SPDX อื่น เช่น CC0-1.0, ODbL-1.0)"
+        " ใน data/site.yaml",
+        "add data_license: CC-BY-4.0 (or another SPDX id such as CC0-1.0 or ODbL-1.0) to"
+        " data/site.yaml",
     ),
     "hint-recommended": (
         "กรอกเมื่อทราบข้อมูล",

@@ -15,7 +15,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from fundsite.validate.fields import fields_of
 from fundsite.validate.graph import FundNode, PlanNode, ProjectNode, ReportNode
+from fundsite.validate.models import (
+    Finance,
+    Fund,
+    Income,
+    Installment,
+    Issue,
+    Plan,
+    Project,
+    ProjectObjective,
+    Report,
+    TargetGroup,
+)
+from fundsite.validate.types import FISCAL_YEARS
 
 
 def _plain(value: Any) -> Any:
@@ -160,26 +174,13 @@ def _stated(model: BaseModel, name: str) -> str:
     return "" if value is None or name not in model.model_fields_set else str(value)
 
 
-#: ``data/finances``: a fund's accounts for one fiscal year (keyed by fund and fiscal year).
-FINANCE_COLUMNS = (
-    "fund",
-    "fiscal_year",
-    "carried_forward",
-    "income_nhso",
-    "income_local",
-    "income_other",
-    "spent",
-    "balance",
-)
-
-
 def finance_rows(node: FundNode) -> Iterator[dict[str, Any]]:
     """One row per fiscal year of a fund's ``finances``, in fiscal-year order."""
     for fin in sorted(node.record.finances, key=lambda f: f.fiscal_year):
         written = "income" in fin.model_fields_set
         yield dict(
             zip(
-                FINANCE_COLUMNS,
+                FINANCES,
                 (
                     node.id,
                     fin.fiscal_year,
@@ -193,21 +194,6 @@ def finance_rows(node: FundNode) -> Iterator[dict[str, Any]]:
                 strict=True,
             )
         )
-
-
-#: ``data/installments``: one installment (งวด) of a project (keyed by project and number).
-INSTALLMENT_COLUMNS = (
-    "project",
-    "number",
-    "fund",
-    "fiscal_year",
-    "start",
-    "end",
-    "report_start",
-    "report_end",
-    "amount",
-    "reports_in_window",
-)
 
 
 def installment_rows(node: ProjectNode) -> Iterator[dict[str, Any]]:
@@ -230,7 +216,7 @@ def installment_rows(node: ProjectNode) -> Iterator[dict[str, Any]]:
             )
         yield dict(
             zip(
-                INSTALLMENT_COLUMNS,
+                INSTALLMENTS,
                 (
                     node.id,
                     number,
@@ -248,135 +234,352 @@ def installment_rows(node: ProjectNode) -> Iterator[dict[str, Any]]:
         )
 
 
+def objective_rows(node: ProjectNode) -> Iterator[dict[str, Any]]:
+    """One row per objective of a project, numbered from 1 as written."""
+    for number, o in enumerate(node.record.objectives, 1):
+        yield {
+            "project": node.id,
+            "number": number,
+            "fund": node.record.fund,
+            "text": o.text,
+            "indicator": o.indicator or "",
+            "size": _plain(o.size) or "",
+            "target": _plain(o.target) or "",
+            "achieved": _plain(o.achieved) or "",
+        }
+
+
+def target_group_rows(node: ProjectNode) -> Iterator[dict[str, Any]]:
+    """One row per target group of a project, numbered from 1 as written."""
+    for number, g in enumerate(node.record.target_groups, 1):
+        yield {
+            "project": node.id,
+            "number": number,
+            "fund": node.record.fund,
+            "name": g.name,
+            "planned": "" if g.planned is None else g.planned,
+            "attended": "" if g.attended is None else g.attended,
+        }
+
+
+def issue_row(issue: Issue) -> dict[str, Any]:
+    return {"id": issue.id, "name": issue.name, "name_en": issue.name_en or ""}
+
+
+#: The files of ``data/`` beside the tables (the snapshot's name has the data's date).
+PACKAGE, CATALOGUE, GIVING, ALL = (
+    "data/datapackage.json",
+    "data/catalog.jsonld",
+    "data/360giving.json",
+    "data/all.json",
+)
+
+
+def snapshot_path(day: date) -> str:
+    return f"data/snapshot-{day.isoformat()}.zip"
+
+
+# ---- the tables and what their columns hold ------------------------------------------------
+
+#: Table Schema types of the kinds of :func:`fundsite.validate.fields.fields_of`.
+_TYPES = {
+    "money": "number",
+    "number": "number",
+    "date": "date",
+    "fiscal_year": "integer",
+    "integer": "integer",
+    "boolean": "boolean",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an open-data table: its name, Thai and English meaning, and the Table
+    Schema type and constraints the values keep (empty cells are "not stated")."""
+
+    name: str
+    th: str
+    en: str
+    type: str = "string"
+    required: bool = False
+    unique: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[Any, ...] = ()
+    pattern: str | None = None
+
+    @property
+    def meaning(self) -> tuple[str, str]:
+        """Thai and English meaning; an optional column says that empty is not stated."""
+        if self.required:
+            return self.th, self.en
+        return f"{self.th} (ว่าง = ไม่ระบุ)", f"{self.en} (empty: not stated)"
+
+
+def field(model: type[BaseModel], name: str, column: str = "", **changes: Any) -> Column:
+    """The column that holds field ``name`` of ``model`` as written: its labels, type, bounds
+    and choices are the model's (:func:`fields_of`); ``changes`` are what the table adds."""
+    spec = {s.name: s for s in fields_of(model)}[name]
+    kind = spec.kind
+    low, high = spec.minimum, spec.maximum
+    if kind == "fiscal_year":
+        low, high = FISCAL_YEARS
+    elif kind == "money":
+        low = 0
+    values = tuple(v for v, _ in spec.choices)
+    kw: dict[str, Any] = dict(
+        th=spec.label_th,
+        en=spec.label_en,
+        type=_TYPES.get(kind, "integer" if values and type(values[0]) is int else "string"),
+        required=spec.required,
+        minimum=low,
+        maximum=high,
+        choices=values,
+    )
+    return Column(column or name, **{**kw, **changes})
+
+
+def own(name: str, th: str, en: str, type: str = "string", **kw: Any) -> Column:
+    """A column the export works out (a count, a sum, a code), described here."""
+    return Column(name, th, en, type, **kw)
+
+
+def _key(name: str, th: str, en: str, pattern: str | None = None) -> Column:
+    return Column(name, th, en, required=True, unique=True, pattern=pattern)
+
+
+def _count(name: str, th: str, en: str) -> Column:
+    return own(name, th, en, "integer", required=True, minimum=0)
+
+
+def _sum(name: str, th: str, en: str) -> Column:
+    return own(name, th, en, "number", required=True, minimum=0)
+
+
+def _number(name: str) -> Column:
+    return own(name, "ลำดับที่ (เริ่มที่ 1)", "number, from 1", "integer", required=True, minimum=1)
+
+
+_FUND = own("fund", "รหัสกองทุน", "fund code", required=True)
+_PROJECT = own("project", "รหัสโครงการ", "project code", required=True)
+_FISCAL_YEAR = own(
+    "fiscal_year",
+    "ปีงบประมาณ (พ.ศ.)",
+    "fiscal year (BE)",
+    "integer",
+    minimum=FISCAL_YEARS[0],
+    maximum=FISCAL_YEARS[1],
+)
+_AREA = (
+    own("province_code", "รหัสจังหวัด (กรมการปกครอง)", "DOPA province code", pattern="[0-9]{2}"),
+    own("district_code", "รหัสอำเภอ (กรมการปกครอง)", "DOPA district code", pattern="[0-9]{4}"),
+    own("subdistrict_code", "รหัสตำบล (กรมการปกครอง)", "DOPA sub-district code", pattern="[0-9]{6}"),
+    own("region", "เขตสุขภาพ สปสช.", "NHSO health region", "integer", minimum=1, maximum=13),
+)
+
+
 @dataclass(frozen=True)
 class Table:
-    """An open-data table: the graph's store its rows come from (``funds``, ``plans``,
-    ``projects`` or ``reports``), the rows of one record (any number of them), and the columns
-    when they are fixed (the header is then written even when there are no rows)."""
+    """An open-data table: its title, the graph's store its rows come from (``funds``,
+    ``plans``, ``projects``, ``reports`` or ``issues``), the rows of one record (any number of
+    them), its columns, its primary key and the tables its columns refer to."""
 
+    th: str
+    en: str
     store: str
     rows: Callable[[Any], Iterable[dict[str, Any]]]
-    columns: tuple[str, ...] | None = None
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ("id",)
+    refers: tuple[tuple[str, str], ...] = ()  # (column, table): the column holds its ``id``
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
 
 
 def _one(row: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Iterable[dict[str, Any]]]:
     return lambda node: (row(node),)
 
 
-TABLES: dict[str, Table] = {
-    "funds": Table("funds", _one(fund_row)),
-    "finances": Table("funds", finance_rows, FINANCE_COLUMNS),
-    "plans": Table("plans", _one(plan_row)),
-    "projects": Table("projects", _one(project_row)),
-    "installments": Table("projects", installment_rows, INSTALLMENT_COLUMNS),
-    "reports": Table("reports", _one(report_row)),
-}
+_OF_PROJECT = (("project", "projects"), ("fund", "funds"))
 
-#: The data dictionary: every exported column with its Thai and English meaning.
-DICTIONARY: dict[str, list[tuple[str, str, str]]] = {
-    "funds": [
-        ("id", "รหัสกองทุน", "fund code"),
+TABLES: dict[str, Table] = {
+    "funds": Table(
+        "กองทุน",
+        "funds",
+        "funds",
+        _one(fund_row),
         (
-            "kind",
-            "ประเภท: local = กองทุนท้องถิ่น, programme = แผนงาน/โครงการที่ให้ทุน",
-            "local fund or grant programme",
+            field(Fund, "id", unique=True),
+            field(Fund, "kind"),
+            field(Fund, "name"),
+            field(Fund, "organization"),
+            *_AREA,
+            field(Fund, "population"),
+            _count("plans", "จำนวนแผนงาน", "number of plans"),
+            _count("projects", "จำนวนโครงการ", "number of projects"),
+            _sum(
+                "approved_budget",
+                "งบประมาณโครงการที่อนุมัติรวม (บาท; ไม่รวมโครงการที่ไม่ระบุงบ)",
+                "approved project budgets (THB; projects without a budget left out)",
+            ),
         ),
-        ("name", "ชื่อกองทุน", "name"),
-        ("organization", "หน่วยงานที่ดูแล", "organisation running it"),
+    ),
+    "finances": Table(
+        "การเงินของกองทุนรายปีงบประมาณ",
+        "fund finances by fiscal year",
+        "funds",
+        finance_rows,
         (
-            "province_code / district_code / subdistrict_code",
-            "รหัสพื้นที่ (กรมการปกครอง)",
-            "DOPA area codes",
+            _FUND,
+            field(Finance, "fiscal_year"),
+            field(Finance, "carried_forward"),
+            field(Income, "nhso", "income_nhso", required=False),
+            field(Income, "local", "income_local", required=False),
+            field(Income, "other", "income_other", required=False),
+            field(Finance, "spent"),
+            field(Finance, "balance"),
         ),
-        ("region", "เขตสุขภาพ สปสช.", "NHSO health region"),
-        ("population", "จำนวนประชากร", "population"),
-        ("plans / projects", "จำนวนแผนงาน / โครงการ", "number of plans / projects"),
-        ("approved_budget", "งบประมาณโครงการที่อนุมัติรวม (บาท)", "approved project budgets (THB)"),
-    ],
-    "finances": [
-        ("fund", "รหัสกองทุน", "fund code"),
-        ("fiscal_year", "ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)"),
+        key=("fund", "fiscal_year"),
+        refers=(("fund", "funds"),),
+    ),
+    "plans": Table(
+        "แผนงาน",
+        "plans",
+        "plans",
+        _one(plan_row),
         (
-            "carried_forward",
-            "ยอดยกมาจากปีก่อน (บาท) ว่าง = ไม่ระบุ",
-            "carried forward from the year before (THB); empty: not stated",
+            field(Plan, "id", unique=True),
+            field(Plan, "fund"),
+            field(Plan, "fiscal_year"),
+            field(Plan, "issue"),
+            field(Plan, "title"),
+            field(Plan, "budget"),
+            _count("projects", "จำนวนโครงการ", "number of projects"),
         ),
+        refers=(("fund", "funds"), ("issue", "issues")),
+    ),
+    "projects": Table(
+        "โครงการ",
+        "projects",
+        "projects",
+        _one(project_row),
         (
-            "income_nhso / income_local / income_other",
-            "รายรับ: จาก สปสช. / เงินสมทบจาก อปท. / ดอกเบี้ยและอื่น ๆ (บาท) ว่าง = ไม่ระบุ",
-            "income: from NHSO / local government contribution / interest and other (THB);"
-            " empty: not stated",
+            field(Project, "id", unique=True),
+            field(Project, "title"),
+            field(Project, "fund"),
+            field(Project, "plan"),
+            own("issues", "ประเด็น (รหัส คั่นด้วยช่องว่าง)", "issue ids, space-separated"),
+            _FISCAL_YEAR,
+            field(Project, "programme"),
+            field(Project, "support_type"),
+            field(Project, "organization"),
+            field(Project, "approved_on"),
+            field(Project, "start"),
+            field(Project, "end"),
+            field(Project, "budget"),
+            _sum("installments_total", "รวมเงินของทุกงวด (บาท)", "sum of installments (THB)"),
+            field(Project, "responsible"),
+            field(Project, "status"),
+            *_AREA,
+            own("latitude", "ละติจูด", "latitude", "number", minimum=-90, maximum=90),
+            own("longitude", "ลองจิจูด", "longitude", "number", minimum=-180, maximum=180),
+            _count("reports", "จำนวนรายงาน", "number of reports"),
+            _sum("reported_spent", "เงินที่รายงานว่าใช้ (บาท)", "money reported spent (THB)"),
+            field(Project, "returned"),
         ),
-        ("spent", "รายจ่าย (บาท) ว่าง = ไม่ระบุ", "spent (THB); empty: not stated"),
+        refers=(("fund", "funds"), ("plan", "plans"), ("programme", "projects")),
+    ),
+    "installments": Table(
+        "งวดเงินของโครงการ",
+        "installments",
+        "projects",
+        installment_rows,
         (
-            "balance",
-            "คงเหลือ (บาท) = ยอดยกมา + รายรับ − รายจ่าย ว่าง = ไม่ระบุ",
-            "balance (THB) = carried forward + income − spent; empty: not stated",
+            _PROJECT,
+            _number("number"),
+            _FUND,
+            _FISCAL_YEAR,
+            field(Installment, "start"),
+            field(Installment, "end"),
+            field(Installment, "report_start"),
+            field(Installment, "report_end"),
+            field(Installment, "amount", required=False),
+            own(
+                "reports_in_window",
+                "จำนวนรายงานที่ลงวันที่ในช่วงส่งรายงาน (ว่าง = ช่วงส่งรายงานไม่มีวันสิ้นสุด)",
+                "reports dated in the report window (empty: the window has no end)",
+                "integer",
+                minimum=0,
+            ),
         ),
-    ],
-    "plans": [
-        ("id", "รหัสแผนงาน", "plan id"),
-        ("fund", "รหัสกองทุน", "fund code"),
-        ("fiscal_year", "ปีงบประมาณ (พ.ศ.)", "fiscal year (Buddhist Era)"),
-        ("issue", "ประเด็น", "issue id"),
-        ("title", "ชื่อแผนงาน", "title"),
-        ("budget", "งบประมาณแผนงาน (บาท)", "plan budget (THB)"),
-    ],
-    "projects": [
-        ("id", "รหัสโครงการ", "project code"),
-        ("title", "ชื่อโครงการ", "title"),
-        ("fund / plan", "รหัสกองทุน / แผนงาน", "fund code / plan id"),
-        ("issues", "ประเด็น (คั่นด้วยช่องว่าง)", "issue ids, space-separated"),
-        ("fiscal_year", "ปีงบประมาณ (พ.ศ.)", "fiscal year (BE)"),
+        key=("project", "number"),
+        refers=_OF_PROJECT,
+    ),
+    "objectives": Table(
+        "วัตถุประสงค์และตัวชี้วัดของโครงการ",
+        "project objectives and indicators",
+        "projects",
+        objective_rows,
         (
-            "approved_on / start / end",
-            "วันที่อนุมัติ / เริ่ม / สิ้นสุด (ค.ศ. ISO)",
-            "approval / start / end dates (ISO)",
+            _PROJECT,
+            _number("number"),
+            _FUND,
+            field(ProjectObjective, "text"),
+            field(ProjectObjective, "indicator"),
+            field(ProjectObjective, "size"),
+            field(ProjectObjective, "target"),
+            field(ProjectObjective, "achieved"),
         ),
-        ("budget", "งบประมาณ (บาท)", "budget (THB)"),
-        ("installments_total", "รวมงบประมาณของทุกงวด (บาท)", "sum of installments (THB)"),
-        ("status", "สถานะ", "status"),
-        ("latitude / longitude", "พิกัด", "position"),
+        key=("project", "number"),
+        refers=_OF_PROJECT,
+    ),
+    "target_groups": Table(
+        "กลุ่มเป้าหมายของโครงการ",
+        "project target groups",
+        "projects",
+        target_group_rows,
         (
-            "reports / reported_spent",
-            "จำนวนรายงาน / เงินที่รายงานว่าใช้ (บาท)",
-            "reports / money reported spent (THB)",
+            _PROJECT,
+            _number("number"),
+            _FUND,
+            field(TargetGroup, "name"),
+            field(TargetGroup, "planned"),
+            field(TargetGroup, "attended"),
         ),
+        key=("project", "number"),
+        refers=_OF_PROJECT,
+    ),
+    "reports": Table(
+        "รายงานกิจกรรม",
+        "activity reports",
+        "reports",
+        _one(report_row),
         (
-            "returned",
-            "เงินคืนกองทุนเมื่อปิดโครงการ (บาท) ว่าง = ไม่ระบุ",
-            "money returned to the fund at close (THB); empty: not stated",
+            field(Report, "id", unique=True),
+            field(Report, "project"),
+            _FUND,
+            field(Report, "title"),
+            field(Report, "date"),
+            field(Report, "kind"),
+            field(Report, "reporter"),
+            field(Report, "participants"),
+            field(Report, "spent"),
+            *_AREA,
         ),
-    ],
-    "installments": [
+        refers=_OF_PROJECT,
+    ),
+    "issues": Table(
+        "ประเด็น",
+        "issues",
+        "issues",
+        _one(issue_row),
         (
-            "project / number",
-            "รหัสโครงการ / งวดที่ (เริ่มที่ 1)",
-            "project code / installment number (from 1)",
+            _key("id", "รหัสประเด็น", "issue id"),
+            own("name", "ชื่อประเด็น", "name", required=True),
+            own("name_en", "ชื่อภาษาอังกฤษ", "name in English"),
         ),
-        ("fund", "รหัสกองทุน", "fund code"),
-        ("fiscal_year", "ปีงบประมาณของโครงการ (พ.ศ.)", "the project's fiscal year (BE)"),
-        ("start / end", "ช่วงเวลาของงวด (ค.ศ. ISO)", "period the installment pays for (ISO)"),
-        (
-            "report_start / report_end",
-            "ช่วงส่งรายงานของงวด (ค.ศ. ISO)",
-            "report window of the installment (ISO)",
-        ),
-        ("amount", "จำนวนเงินของงวด (บาท) ว่าง = ไม่ระบุ", "amount (THB); empty: not stated"),
-        (
-            "reports_in_window",
-            "จำนวนรายงานของโครงการที่ลงวันที่ในช่วงส่งรายงาน (ว่าง = งวดไม่มีวันสิ้นสุดการส่งรายงาน)",
-            "reports of the project dated in the report window (empty: the window has no end)",
-        ),
-    ],
-    "reports": [
-        ("id", "รหัสรายงาน", "report id"),
-        ("project / fund", "รหัสโครงการ / กองทุน", "project code / fund code"),
-        ("title", "ชื่อกิจกรรม", "title"),
-        ("date", "วันที่ (ค.ศ. ISO)", "date (ISO)"),
-        ("kind", "ประเภท: meeting, activity, training, monitoring, workshop", "kind"),
-        ("reporter", "ผู้รายงาน", "reporter"),
-        ("participants", "จำนวนผู้เข้าร่วม", "participants"),
-        ("spent", "เงินที่ใช้ (บาท)", "money spent (THB)"),
-    ],
+    ),
 }
+FINANCES = TABLES["finances"].names
+INSTALLMENTS = TABLES["installments"].names

@@ -15,6 +15,7 @@ from typing import Any
 
 import geothai
 
+from fundsite import licenses
 from fundsite.history import History
 from fundsite.plan import exports, money, scopes
 from fundsite.thai import sort_key
@@ -754,10 +755,16 @@ def _scope_name(graph: SiteGraph, level: str, key: Any) -> str:
 
 
 def data_dictionary(graph: SiteGraph) -> dict[str, Any]:
+    """The open-data page: the licence, the data's date, the downloads, and what every column
+    of every table holds."""
+    spdx = graph.site.data_license
     return {
         "title": "ข้อมูลเปิด",
         "crumbs": [("ข้อมูลเปิด", "data/")],
-        "tables": exports.DICTIONARY,
+        "tables": exports.TABLES,
+        "license": spdx and (spdx, licenses.license_title(spdx), licenses.license_url(spdx)),
+        "as_of": graph.today,
+        "snapshot": exports.snapshot_path(graph.today),
         "records": None,
     }
 

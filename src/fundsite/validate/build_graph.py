@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from fundsite import licenses
 from fundsite.diagnostics import Problem
 from fundsite.history import snapshot_date
 from fundsite.load.files import CONTENT_KINDS, DATA_FILES, RawRecord
@@ -80,6 +81,33 @@ def _regions(records: list[tuple[RawRecord, Region]], out: Collector) -> dict[st
             else:
                 region_of[code] = region.id
     return region_of
+
+
+def _data_license(site: Checked, out: Collector) -> None:
+    """Open data needs a licence others can rely on: say when there is none, or when the id
+    is not one open data uses (a typo of one, probably)."""
+    spdx = site.model.data_license
+    if spdx is None:
+        out.add(
+            Problem(
+                "warning",
+                "data-license-missing",
+                site.path,
+                field="data_license",
+                hint="hint-data-license",
+            )
+        )
+    elif spdx not in licenses.OPEN_DATA:
+        meant = licenses.nearest(spdx)
+        out.at(
+            site.raw,
+            ("data_license",),
+            "data-license-unknown",
+            "warning",
+            hint="hint-did-you-mean" if meant else "hint-data-license",
+            value=spdx,
+            suggestion=meant or "",
+        )
 
 
 def link(checked: CheckedFiles, site_dir: Path) -> tuple[SiteGraph | None, list[Problem]]:
@@ -153,6 +181,7 @@ def link_staged(
     )
     if "base_url" not in site.model_fields_set:
         out.add(Problem("warning", "base-url-missing", sites[0].path, field="base_url"))
+    _data_license(sites[0], out)
     first_seen: dict[tuple[str, str], Node] = {}
     lookalikes: dict[tuple[str, str], Node] = {}
     for kind in NODE_TYPES:

@@ -60,6 +60,10 @@ def _date(value: Any) -> date:
         raise PydanticCustomError(exc.code, exc.code, dict(exc.params)) from None
 
 
+#: The fiscal years (พ.ศ.) a record may name.
+FISCAL_YEARS = (2400, 2800)
+
+
 def _fiscal_year(value: Any) -> int:
     if isinstance(value, bool):
         raise PydanticCustomError("fiscal-year-invalid", "not a year", {"value": value})
@@ -71,7 +75,7 @@ def _fiscal_year(value: Any) -> int:
         raise PydanticCustomError(
             "fiscal-year-ce", "CE year", {"value": value, "suggestion": year + BE_OFFSET}
         )
-    if not 2400 <= year <= 2800:
+    if not FISCAL_YEARS[0] <= year <= FISCAL_YEARS[1]:
         raise PydanticCustomError("fiscal-year-invalid", "not a year", {"value": value})
     return year
 
@@ -129,8 +133,8 @@ FiscalYear = Annotated[
     WithJsonSchema(
         {
             "type": "integer",
-            "minimum": 2400,
-            "maximum": 2800,
+            "minimum": FISCAL_YEARS[0],
+            "maximum": FISCAL_YEARS[1],
             "description": "ปีงบประมาณ พ.ศ. เช่น 2568",
         }
     ),

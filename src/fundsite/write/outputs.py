@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import math
 import os
 import re
 import shutil
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from json.encoder import (  # type: ignore[attr-defined]
@@ -24,9 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from fundsite.plan import exports
-from fundsite.validate.graph import ReportNode, SiteGraph
-from fundsite.write.atomic import fresh
+from fundsite.validate.graph import ReportNode
 
 
 def to_json(data: Any) -> str:
@@ -132,26 +126,6 @@ def _write_array(write: Callable[[str], object], items: Iterable[Any], newline: 
     write("[]" if sep[0] == "[" else newline + "]")
 
 
-def _write_all_json(f: IO[str], graph: SiteGraph) -> None:
-    """``data/all.json``: every fund (with its plans and project rows) and every project, one
-    record at a time, never the whole file in memory."""
-    top: dict[str, Any] = {
-        "funds": (exports.fund_record(f) for _, f in sorted(graph.funds.items())),
-        "issues": [i.model_dump(mode="json") for i in graph.issues.values()],
-        "projects": (exports.project_record(p) for _, p in sorted(graph.projects.items())),
-        "site": graph.site.model_dump(mode="json"),
-    }
-    sep = "{\n "
-    for key, value in top.items():  # sorted keys, as to_json writes them
-        f.write(f"{sep}{encode_basestring(key)}: ")
-        if isinstance(value, list | dict):
-            f.write(_encoded(value, "\n "))
-        else:
-            _write_array(f.write, value, "\n ")
-        sep = ",\n "
-    f.write("\n}\n")
-
-
 #: What a spreadsheet program reads as the start of a formula (OWASP's list, and the full-width
 #: forms that spreadsheet programs normalise).
 _FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -230,78 +204,6 @@ def _write_table(
 
     _write_array(json_file.write, each(), "\n")
     json_file.write("\n")
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cycle collector: the export makes ~10^5 short-lived dicts and lists (no
-    cycles), and its passes would only re-scan them and the whole graph."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _zip_entry(z: zipfile.ZipFile, source: Path, name: str, day: date) -> None:
-    info = zipfile.ZipInfo(name, (*day.timetuple()[:3], 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.file_size = source.stat().st_size
-    with source.open("rb") as src, z.open(info, "w") as dest:
-        shutil.copyfileobj(src, dest, 1 << 20)
-
-
-def open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[str]:
-    """Write ``data/<table>.csv`` and ``.json``, ``data/all.json`` and a dated zip of them;
-    return the paths.
-
-    Every file is streamed to disk record by record (memory holds one record, not a table),
-    and a thread adds each finished file to the zip while the next is made (zlib releases
-    the GIL).
-    """
-    snapshot = f"data/snapshot-{snapshot_date.isoformat()}.zip"
-    written: list[str] = []
-    with (
-        _no_cycle_collection(),
-        zipfile.ZipFile(fresh(root, snapshot), "w", zipfile.ZIP_DEFLATED) as z,
-        ThreadPoolExecutor(max_workers=1) as zipper,  # one thread: entries stay in order
-    ):
-        zipped = []
-
-        def done(rel: str) -> None:
-            written.append(rel)
-            path = root / rel
-            zipped.append(
-                zipper.submit(_zip_entry, z, path, rel.removeprefix("data/"), snapshot_date)
-            )
-
-        with _text(root, "data/all.json") as f:
-            _write_all_json(f, graph)
-        done("data/all.json")
-        for name in sorted(exports.TABLES):
-            table = exports.TABLES[name]
-            csv_rel, json_rel = f"data/{name}.csv", f"data/{name}.json"
-            with _text(root, csv_rel) as csv_file, _text(root, json_rel) as json_file:
-                _write_table(csv_file, json_file, _rows(graph, table), table.columns)
-            done(csv_rel)
-            done(json_rel)
-        for future in zipped:
-            future.result()  # re-raise a failure
-    return [*written, snapshot]
-
-
-def _rows(graph: SiteGraph, table: exports.Table) -> Iterator[dict[str, Any]]:
-    """A table's rows, record by record in id order (a record may give several rows, or none):
-    a generator, so that only one record's rows are in memory."""
-    store: dict[str, Any] = getattr(graph, table.store)
-    for _, node in sorted(store.items()):
-        yield from table.rows(node)
-
-
-def _text(root: Path, rel: str) -> IO[str]:
-    return open(fresh(root, rel), "w", encoding="utf-8", newline="\n", buffering=1 << 20)
 
 
 #: Characters XML 1.0 does not allow at all, even escaped: C0 controls but tab, LF and CR,

@@ -1,0 +1,95 @@
+"""Benchmark the open data (``data/``: tables, package, exports, snapshot); prints figures.
+
+Usage: ``python benchmarks/bench_open_data.py SITE_DIR`` (an existing site, such as one
+``bench_check_build.py --keep`` or ``synth.py`` wrote) or ``--projects 50000`` to write one.
+The site is checked first (not timed); then :func:`fundsite.write.open_data.write_open_data` runs
+once into a temporary folder. Figures: wall time, this process's resident memory before and
+its peak during the writing (sampled every 20 ms from ``/proc``), and the files and bytes
+written. Run it with another checkout's ``src`` first on ``PYTHONPATH`` to compare versions
+on the same records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from fundsite.validate import check_site
+from synth import write_site
+
+try:
+    from fundsite.write.open_data import write_open_data
+except ImportError:  # a version before the data package (the "before" of issue 16)
+    from fundsite.write.outputs import open_data as write_open_data  # type: ignore[no-redef]
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * _PAGE_MB
+
+
+class _Peak:
+    """The largest resident size sampled while the ``with`` block runs."""
+
+    def __enter__(self) -> _Peak:
+        self.mb, self._stop = _rss_mb(), threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.mb = max(self.mb, _rss_mb())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.mb = max(self.mb, _rss_mb())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("site", type=Path, nargs="?")
+    parser.add_argument("--projects", type=int, default=50_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fundsite-bench-data-"))
+    try:
+        site = args.site or work / "site"
+        if args.site is None:
+            write_site(site, args.projects)
+        t0 = time.perf_counter()
+        graph = check_site(site).graph
+        assert graph is not None, "the site has errors"
+        print(
+            f"checked {len(graph.projects)} projects, {len(graph.reports)} reports, "
+            f"{len(graph.funds)} funds in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+        out = work / "out"
+        before = _rss_mb()
+        with _Peak() as peak:
+            t0 = time.perf_counter()
+            written = write_open_data(graph, out, graph.today)
+            took = time.perf_counter() - t0
+        sizes = [(out / rel).stat().st_size for rel in written]
+        print(
+            f"open data: {len(written)} files, {sum(sizes) / 2**20:.1f} MB in {took:.1f} s; "
+            f"resident {before:.0f} MB before, peak {peak.mb:.0f} MB "
+            f"(+{peak.mb - before:.0f} MB)",
+            flush=True,
+        )
+        for rel, size in sorted(zip(written, sizes, strict=True), key=lambda x: -x[1])[:8]:
+            print(f"  {rel}: {size / 2**20:.1f} MB", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
