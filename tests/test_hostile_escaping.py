@@ -42,8 +42,8 @@ from fundsite.build import build
 from fundsite.console import as_json, github, human
 from fundsite.diagnostics import Problem
 from fundsite.messages import render
-from fundsite.render import charts
 from fundsite.plan import exports
+from fundsite.render import charts
 from fundsite.write import outputs
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -263,7 +263,8 @@ def test_tables_and_their_dictionary():
         for column in table.columns:
             assert column.th and column.en, column.name
             assert all(column.meaning)
-    returned = exports.TABLES["projects"].columns[exports.TABLES["projects"].names.index("returned")]
+    projects = exports.TABLES["projects"]
+    returned = projects.columns[projects.names.index("returned")]
     assert returned.meaning[0].endswith("(ว่าง = ไม่ระบุ)")
 
 

@@ -498,8 +498,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "change it (and the file named after it) so that it holds no personal data",
     ),
     "hint-data-license": (
-        "เพิ่มบรรทัด data_license: CC-BY-4.0 (หรือรหัส SPDX อื่น เช่น CC0-1.0, ODbL-1.0)"
-        " ใน data/site.yaml",
+        "เพิ่มบรรทัด data_license: CC-BY-4.0 (หรือรหัส SPDX อื่น เช่น CC0-1.0, ODbL-1.0) ใน data/site.yaml",
         "add data_license: CC-BY-4.0 (or another SPDX id such as CC0-1.0 or ODbL-1.0) to"
         " data/site.yaml",
     ),
