@@ -31,7 +31,7 @@ REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import write_site  # noqa: E402
 
-SITE_YAML = "title: พอร์ทัลทดสอบ\nbase_url: https://example.org/\n"
+SITE_YAML = "title: พอร์ทัลทดสอบ\nbase_url: https://example.org/\ndata_license: CC-BY-4.0\n"
 
 ISSUES_YAML = """\
 - id: alcohol

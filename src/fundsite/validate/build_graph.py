@@ -87,7 +87,8 @@ def _data_license(site: Checked, out: Collector) -> None:
     """Open data needs a licence others can rely on: say when there is none, or when the id
     is not one open data uses (a typo of one, probably)."""
     spdx = site.model.data_license
-    if spdx is None:
+    refused = any(p.file == site.path and p.field == "data_license" for p in out.problems)
+    if spdx is None and not refused:
         out.add(
             Problem(
                 "warning",
@@ -97,7 +98,7 @@ def _data_license(site: Checked, out: Collector) -> None:
                 hint="hint-data-license",
             )
         )
-    elif spdx not in licenses.OPEN_DATA:
+    elif spdx is not None and spdx not in licenses.OPEN_DATA:
         meant = licenses.nearest(spdx)
         out.at(
             site.raw,
