@@ -55,6 +55,7 @@ def pages(site: Path) -> dict[str, str]:
         "issue": pick(site, "issues", "alcohol"),
         "project": pick(site, "projects", "68-L5218-4-01"),
         "report": pick(site, "reports", "2023-11-27-progress-and-tools-consultation"),
+        "data": "data/",
     }
 
 
