@@ -1,0 +1,135 @@
+"""``data/360giving.json``, the 360Giving grants package, streamed one project at a time; and
+``data/360giving-left-out.csv``, the projects it leaves out and why.
+
+Amounts are written as the exact decimals the records hold (``1234567.89``), never through a
+float: the encoder of :mod:`fundsite.write.outputs` knows no decimals, so each amount goes in
+as a marked string (``"\\u0000" + digits``, a string no record can hold: text with a control
+character is refused, and any that reached here is stripped) and comes out as a bare number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import IO, Any
+
+from fundsite.plan import giving
+from fundsite.validate.graph import SiteGraph
+from fundsite.write.outputs import _encoded, _write_array, _write_table
+
+_MARK = "\x00"
+#: A marked amount as the encoder writes it: the whole JSON string, quotes included.
+_MARKED = re.compile(r'"\\u0000([0-9]+(?:\.[0-9]+)?)"')
+
+
+@dataclass(frozen=True)
+class GivingSummary:
+    """What :func:`write_360giving` wrote: grants, projects left out, and how many of those
+    lack each thing (a project may lack several)."""
+
+    grants: int = 0
+    left_out: int = 0
+    missing: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        """The standard's package needs one grant at least: with none, do not publish it."""
+        return self.grants > 0
+
+    def text(self, lang: str = "th") -> str:
+        """One line for the build's output and the data page."""
+        i = 1 if lang == "en" else 0
+        why = ", ".join(
+            f"{giving.MISSING_LABELS[code][i]} {n:,}"
+            for code, n in sorted(self.missing.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        if lang == "en":
+            head = f"360Giving: {self.grants:,} grants"
+            return f"{head}; {self.left_out:,} projects left out, lacking {why}" if why else head
+        head = f"360Giving: {self.grants:,} ทุน"
+        return f"{head} ไม่รวม {self.left_out:,} โครงการที่ไม่ได้ระบุ {why}" if why else head
+
+
+def _exact(value: Any) -> Any:
+    """``value`` with each Decimal as a marked string (see the module's docstring)."""
+    kind = type(value)
+    if kind is Decimal:
+        return _MARK + format(value, "f")
+    if kind is str:
+        return value.replace(_MARK, "") if _MARK in value else value
+    if kind is dict:
+        return {k: _exact(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_exact(v) for v in value]
+    return value
+
+
+def _numbers(text: str) -> str:
+    """Encoded JSON with each marked amount as a bare number."""
+    return _MARKED.sub(r"\1", text) if "\\u0000" in text else text
+
+
+def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> GivingSummary:
+    """Write the grants package to ``f`` as ``to_json`` would (sorted keys, one-space indent),
+    one project at a time (memory holds one grant, not the file); ``today`` is the data's
+    date (the package's ``modified``).
+
+    With no grant at all the file still parses but does not validate (the standard wants one
+    grant at least): :attr:`GivingSummary.valid` says so.
+    """
+    base = graph.site.base_url
+    meta = giving.package_meta(graph, today)
+    grants = 0
+    lacking: Counter[str] = Counter()
+    left_out = 0
+
+    def each() -> Any:
+        nonlocal grants, left_out
+        for _, node in sorted(graph.projects.items()):
+            data = giving.grant(node, graph, base)
+            if data is None:
+                left_out += 1
+                lacking.update(giving.missing(node))
+                continue
+            grants += 1
+            yield _exact(data)
+
+    sep = "{\n "
+    for key in sorted([*meta, "grants"]):  # sorted keys, as to_json writes them
+        f.write(f"{sep}{encode_basestring(key)}: ")
+        if key == "grants":
+            _write_array(lambda text: f.write(_numbers(text)), each(), "\n ")
+        else:
+            f.write(_encoded(meta[key], "\n "))
+        sep = ",\n "
+    f.write("\n}\n")
+    return GivingSummary(grants, left_out, dict(lacking))
+
+
+class _Nowhere:
+    """A text file that keeps nothing: the JSON half of :func:`_write_table`."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def write_left_out(csv_file: IO[str], graph: SiteGraph, json_file: IO[str] | None = None) -> int:
+    """Write the projects the 360Giving file leaves out as CSV (``data/360giving-left-out.csv``:
+    BOM, no cell a spreadsheet runs as a formula) and, when ``json_file`` is given, as a JSON
+    array; return how many. Columns: :data:`fundsite.plan.giving.LEFT_OUT_COLUMNS`."""
+    count = 0
+
+    def rows() -> Any:
+        nonlocal count
+        for note in giving.left_out(graph):
+            count += 1
+            yield note.row()
+
+    sink: Any = json_file if json_file is not None else _Nowhere()
+    _write_table(csv_file, sink, rows(), giving.LEFT_OUT_COLUMNS)
+    return count
