@@ -20,9 +20,10 @@ from referencing.jsonschema import DRAFT202012
 
 from conftest import FUND, FUND_PATH, PLAN, PLAN_PATH, PROJECT, REPO, make_site, replace_line
 from fundsite.plan import giving
+from fundsite.plan.giving import GivingSummary
 from fundsite.validate import check_site
 from fundsite.validate.graph import SiteGraph
-from fundsite.write.giving import GivingSummary, write_360giving, write_left_out
+from fundsite.write.giving import write_360giving, write_left_out
 
 FIXTURES = Path(__file__).parent / "fixtures" / "360giving"
 TODAY = date(2025, 4, 1)

@@ -213,3 +213,31 @@ def test_an_unknown_licence_is_asked_about(site) -> None:
     not_an_id = SITE_YAML.replace("CC-BY-4.0", '"CC BY 4.0"')  # the model refuses it
     (bad,) = [p for p in site.check({**RECORDS, "data/site.yaml": not_an_id}) if p.line == 3]
     assert (bad.field, bad.severity, bad.line) == ("data_license", "error", 3)
+
+
+def test_data_page_lists_what_360giving_leaves_out(example: Path) -> None:
+    page = (example / "data/index.html").read_text(encoding="utf-8")
+    left_out = read_csv(example / "data/360giving-left-out.csv")
+    grants = json.loads((example / "data/360giving.json").read_text(encoding="utf-8"))["grants"]
+    projects = read_csv(example / "data/projects.csv")
+    assert left_out and grants and len(left_out) + len(grants) == len(projects)
+    notes = page[page.index('id="giving-notes"') :]
+    assert f"{len(grants)} โครงการอยู่ในไฟล์" in notes
+    assert f"{len(left_out)} โครงการที่ข้อมูลยังไม่ครบ (CSV)" in notes
+    lacking_date = sum("award-date" in row["missing"].split() for row in left_out)
+    assert f"ไม่ได้ระบุ วันที่อนุมัติ (approved_on): {lacking_date} โครงการ" in notes
+
+
+def test_no_grant_no_360giving_file(site, tmp_path) -> None:
+    """The standard wants one grant at least: with none, no file, no dataset, and the page
+    says why."""
+    root = site.write({**RECORDS, PROJECT_PATH: replace_line(PROJECT, "organization:", "")})
+    out = tmp_path / "build"
+    assert build(root, out, workers=1, index=False).ok
+    assert not (out / "data/360giving.json").exists()
+    (note,) = read_csv(out / "data/360giving-left-out.csv")
+    assert note["missing"] == "recipient"
+    g = rdflib.Graph().parse(out / "data/catalog.jsonld", format="json-ld")
+    names = {str(o) for o in g.objects(None, DCTERMS.identifier)}
+    assert "360giving" not in names and "projects" in names
+    assert "ยังไม่มีโครงการที่มีข้อมูลครบตามมาตรฐาน" in (out / "data/index.html").read_text("utf-8")

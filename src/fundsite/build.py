@@ -23,6 +23,7 @@ from fundsite.index import IndexWork, prepare_index, run_index
 from fundsite.load.safe import SiteReader
 from fundsite.parallel import can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
+from fundsite.plan.giving import GivingSummary
 from fundsite.plan.pages import path_conflicts
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state, media
@@ -326,9 +327,11 @@ def _publish(
         say(f"render: {len(todo)} of {len(plans)} pages ({timings['render']:.2f} s)")
         t0 = time.perf_counter()
         stale = last is None or bool(todo) or not last.open_data
-        write_site_files(job, root, copy=True, open_data=stale)
+        grants = write_site_files(job, root, copy=True, open_data=stale)
         timings["write"] = time.perf_counter() - t0
         say(f"write: open data, sitemap, static files ({timings['write']:.2f} s)")
+        if grants is not None:
+            say(grants.text(job.graph.site.language))
         work = None
         if job.index:
             t0 = time.perf_counter()
@@ -367,8 +370,9 @@ def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:
     return result
 
 
-def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None:
-    """What is not a page: static files, media, open data, sitemap, robots."""
+def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> GivingSummary | None:
+    """What is not a page: static files, media, open data, sitemap, robots; returns what the
+    360Giving file holds when open data was written."""
     if copy:
         remove(root, "static")
         outputs.copy_tree(job.theme / "static", root / "static")
@@ -380,13 +384,16 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> None
     if open_data:
         for old in (root / "data").glob("snapshot-*.zip"):
             old.unlink()
-        write_open_data(job.graph, root, job.today)
+        grants: GivingSummary | None = write_open_data(job.graph, root, job.today).giving
+    else:
+        grants = None
     if copy or open_data:
         write_admin(job, root, bundle=copy, config=open_data)
     pages = [p.path for p in job.plans if p.path != "404.html"]
     write_text(root, "sitemap.xml", outputs.sitemap(job.base_url, pages))
     write_text(root, "robots.txt", outputs.robots(job.base_url))
     write_text(root, ".nojekyll", "")
+    return grants
 
 
 def write_admin(job: _Job, root: Path, bundle: bool, config: bool) -> None:

@@ -23,7 +23,7 @@ from fundsite.plan.scopes import AREA_LEVELS, PER_PAGE, Scope, page_of, scope_ye
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
 #: Pages that show totals over every record: they change whenever anything changes.
-_WHOLE_SITE = {"home", "areas", "issues", "search", "year"}
+_WHOLE_SITE = {"home", "areas", "issues", "search", "year", "data_dictionary"}
 LISTINGS = {"funds": "funds", "projects": "projects", "reports": "reports"}
 
 
@@ -79,7 +79,7 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
     kind, args = plan.make.__name__, plan.args
     if kind in _WHOLE_SITE:
         return None
-    if kind in ("not_found", "data_dictionary", "free_page"):
+    if kind in ("not_found", "free_page"):
         return ()  # free pages are part of the global digest (every footer lists them)
     if kind in LISTINGS:
         number = args[0]

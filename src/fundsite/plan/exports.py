@@ -267,10 +267,11 @@ def issue_row(issue: Issue) -> dict[str, Any]:
 
 
 #: The files of ``data/`` beside the tables (the snapshot's name has the data's date).
-PACKAGE, CATALOGUE, GIVING, ALL = (
+PACKAGE, CATALOGUE, GIVING, GIVING_LEFT_OUT, ALL = (
     "data/datapackage.json",
     "data/catalog.jsonld",
     "data/360giving.json",
+    "data/360giving-left-out.csv",
     "data/all.json",
 )
 

@@ -13,15 +13,16 @@ as the exact decimal numbers they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from fundsite.licenses import license_url
-from fundsite.plan.views import area_name, region_name
+from fundsite.plan import views  # (views imports this module: names are read at call time)
 from fundsite.render.markdown import plain_text
 from fundsite.validate.fields import CHOICE_LABELS
 from fundsite.validate.graph import FundNode, ProjectNode, SiteGraph
@@ -188,6 +189,46 @@ def left_out(graph: SiteGraph) -> Iterator[LeftOut]:
             yield LeftOut(node.id, node.fund.id, node.record.title, codes)
 
 
+@dataclass(frozen=True)
+class GivingSummary:
+    """What the 360Giving file holds: grants, projects left out, and how many of those lack
+    each thing (a project may lack several)."""
+
+    grants: int = 0
+    left_out: int = 0
+    missing: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        """The standard's package needs one grant at least: with none, do not publish it."""
+        return self.grants > 0
+
+    def reasons(self) -> list[tuple[str, str, int]]:
+        """What the projects left out lack, the most often first: (Thai, English, how many)."""
+        ranked = sorted(self.missing.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(*MISSING_LABELS[code], n) for code, n in ranked]
+
+    def text(self, lang: str = "th") -> str:
+        """One line for the build's output."""
+        i = 1 if lang == "en" else 0
+        why = ", ".join(f"{reason[i]} {reason[2]:,}" for reason in self.reasons())
+        if lang == "en":
+            head = f"360Giving: {self.grants:,} grants"
+            return f"{head}; {self.left_out:,} projects left out, lacking {why}" if why else head
+        head = f"360Giving: {self.grants:,} ทุน"
+        return f"{head} ไม่รวม {self.left_out:,} โครงการที่ไม่ได้ระบุ {why}" if why else head
+
+
+def summary(graph: SiteGraph) -> GivingSummary:
+    """What the 360Giving file of ``graph`` holds (for the data page)."""
+    lacking: Counter[str] = Counter()
+    notes = 0
+    for note in left_out(graph):
+        notes += 1
+        lacking.update(note.missing)
+    return GivingSummary(len(graph.projects) - notes, notes, dict(lacking))
+
+
 # the grant ---------------------------------------------------------------------------------
 
 
@@ -277,10 +318,12 @@ def locations(node: ProjectNode, graph: SiteGraph) -> list[dict[str, Any]]:
 def _location(area: Any, graph: SiteGraph) -> dict[str, Any]:
     level = area.level
     if level == "region":
-        code, name = str(area.region), region_name(graph, area.region)
+        code, name = str(area.region), views.region_name(graph, area.region)
     else:
         code = getattr(area, level)
-        name = ", ".join(area_name(lv, getattr(area, lv)) for lv in _LEVELS if getattr(area, lv))
+        name = ", ".join(
+            views.area_name(lv, getattr(area, lv)) for lv in _LEVELS if getattr(area, lv)
+        )
     return {
         "name": name,
         "countryCode": COUNTRY,

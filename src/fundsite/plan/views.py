@@ -17,7 +17,7 @@ import geothai
 
 from fundsite import licenses
 from fundsite.history import History
-from fundsite.plan import exports, money, scopes
+from fundsite.plan import exports, giving, money, scopes
 from fundsite.thai import sort_key
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
@@ -765,6 +765,7 @@ def data_dictionary(graph: SiteGraph) -> dict[str, Any]:
         "license": spdx and (spdx, licenses.license_title(spdx), licenses.license_url(spdx)),
         "as_of": graph.today,
         "snapshot": exports.snapshot_path(graph.today),
+        "giving": giving.summary(graph),
         "records": None,
     }
 

@@ -173,7 +173,7 @@ def _distribution(
     return out
 
 
-def catalogue(site: Site, today: date, giving: bool = True) -> dict[str, Any]:
+def catalogue(site: Site, today: date, giving: bool) -> dict[str, Any]:
     """``data/catalog.jsonld``: a ``dcat:Catalog`` naming every dataset (each table, the
     360Giving grants when ``giving``, and everything at once) with its downloads."""
     base = site.base_url

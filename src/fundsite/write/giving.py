@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -25,34 +23,6 @@ from fundsite.write.outputs import _encoded, _write_array, _write_table
 _MARK = "\x00"
 #: A marked amount as the encoder writes it: the whole JSON string, quotes included.
 _MARKED = re.compile(r'"\\u0000([0-9]+(?:\.[0-9]+)?)"')
-
-
-@dataclass(frozen=True)
-class GivingSummary:
-    """What :func:`write_360giving` wrote: grants, projects left out, and how many of those
-    lack each thing (a project may lack several)."""
-
-    grants: int = 0
-    left_out: int = 0
-    missing: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def valid(self) -> bool:
-        """The standard's package needs one grant at least: with none, do not publish it."""
-        return self.grants > 0
-
-    def text(self, lang: str = "th") -> str:
-        """One line for the build's output and the data page."""
-        i = 1 if lang == "en" else 0
-        why = ", ".join(
-            f"{giving.MISSING_LABELS[code][i]} {n:,}"
-            for code, n in sorted(self.missing.items(), key=lambda kv: (-kv[1], kv[0]))
-        )
-        if lang == "en":
-            head = f"360Giving: {self.grants:,} grants"
-            return f"{head}; {self.left_out:,} projects left out, lacking {why}" if why else head
-        head = f"360Giving: {self.grants:,} ทุน"
-        return f"{head} ไม่รวม {self.left_out:,} โครงการที่ไม่ได้ระบุ {why}" if why else head
 
 
 def _exact(value: Any) -> Any:
@@ -74,7 +44,7 @@ def _numbers(text: str) -> str:
     return _MARKED.sub(r"\1", text) if "\\u0000" in text else text
 
 
-def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> GivingSummary:
+def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> giving.GivingSummary:
     """Write the grants package to ``f`` as ``to_json`` would (sorted keys, one-space indent),
     one project at a time (memory holds one grant, not the file); ``today`` is the data's
     date (the package's ``modified``).
@@ -108,7 +78,7 @@ def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> GivingSummary:
             f.write(_encoded(meta[key], "\n "))
         sep = ",\n "
     f.write("\n}\n")
-    return GivingSummary(grants, left_out, dict(lacking))
+    return giving.GivingSummary(grants, left_out, dict(lacking))
 
 
 class _Nowhere:

@@ -16,11 +16,12 @@ from contextlib import contextmanager
 from datetime import date
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from fundsite.plan import exports
+from fundsite.plan.giving import GivingSummary
 from fundsite.validate.graph import SiteGraph
-from fundsite.write import catalogue
+from fundsite.write import catalogue, giving
 from fundsite.write.atomic import fresh
 from fundsite.write.outputs import _encoded, _write_array, _write_table, to_json
 
@@ -66,8 +67,9 @@ def _zip_entry(z: zipfile.ZipFile, source: Path, name: str, day: date) -> None:
         shutil.copyfileobj(src, dest, 1 << 20)
 
 
-def write_open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[str]:
-    """Write the ``data/`` folder and a dated zip of it; return the paths written."""
+def write_open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> OpenData:
+    """Write the ``data/`` folder and a dated zip of it; return the paths written and what
+    the 360Giving file holds."""
     snapshot = exports.snapshot_path(snapshot_date)
     written: list[str] = []
     with (
@@ -84,10 +86,19 @@ def write_open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[s
                 zipper.submit(_zip_entry, z, path, rel.removeprefix("data/"), snapshot_date)
             )
 
+        with _text(root, exports.GIVING) as f:
+            grants = giving.write_360giving(f, graph, snapshot_date)
+        if grants.valid:
+            done(exports.GIVING)
+        else:  # the standard wants one grant at least: no file rather than an invalid one
+            (root / exports.GIVING).unlink()
+        with _text(root, exports.GIVING_LEFT_OUT) as f:
+            giving.write_left_out(f, graph)
+        done(exports.GIVING_LEFT_OUT)
         site = graph.site
         for rel, data in (
             (exports.PACKAGE, catalogue.data_package(site, snapshot_date)),
-            (exports.CATALOGUE, catalogue.catalogue(site, snapshot_date)),
+            (exports.CATALOGUE, catalogue.catalogue(site, snapshot_date, grants.valid)),
         ):
             with _text(root, rel) as f:
                 f.write(to_json(data))
@@ -103,7 +114,14 @@ def write_open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> list[s
             done(json_rel)
         for future in zipped:
             future.result()  # re-raise a failure
-    return [*written, snapshot]
+    return OpenData([*written, snapshot], grants)
+
+
+class OpenData(NamedTuple):
+    """What :func:`write_open_data` wrote: the files, and the 360Giving file's summary."""
+
+    paths: list[str]
+    giving: GivingSummary
 
 
 def _rows(graph: SiteGraph, table: exports.Table) -> Iterator[dict[str, Any]]:
