@@ -79,10 +79,10 @@ def main() -> None:
             flush=True,
         )
         if args.recipients:
-            for node in graph.projects.values():
-                node.record.organization = node.record.organization or (
-                    f"คณะทำงานโครงการ {node.fund.record.name}"
-                )
+            for node in graph.projects.values():  # (the graph's fields-set are frozen)
+                if not node.record.organization:
+                    name = f"คณะทำงานโครงการ {node.fund.record.name}"
+                    node.record.__dict__["organization"] = name
         out = work / "out"
         before = _rss_mb()
         with _Peak() as peak:
