@@ -262,7 +262,7 @@ def grant(node: ProjectNode, graph: SiteGraph, base_url: str) -> dict[str, Any] 
         "plannedDates": planned_dates(node),
         "grantProgramme": programme(node, base_url),
         "beneficiaryLocation": locations(node, graph),
-        "classifications": classifications(node, graph, prefix, base_url),
+        "classifications": classifications(node, graph, prefix),
         "commitmentTransaction": commitments(node, gid, funder["id"], recipient["id"]),
         "relatedActivity": related(node, prefix),
         "url": page,
@@ -336,20 +336,14 @@ def _bilingual(th: str, en: str | None) -> str:
     return f"{th} / {en}" if en else th
 
 
-def classifications(
-    node: ProjectNode, graph: SiteGraph, prefix: str, base_url: str
-) -> list[dict[str, Any]]:
+def classifications(node: ProjectNode, graph: SiteGraph, prefix: str) -> list[dict[str, Any]]:
     """The project's issues (ประเด็น, from ``data/issues.yaml``) and its support type."""
     out: list[dict[str, Any]] = []
     for issue_id in node.issues:
         issue = graph.issues.get(issue_id)
         item: dict[str, Any] = {"vocabulary": f"{prefix}-issue", "code": issue_id}
-        if issue is not None:
+        if issue is not None:  # (its description and page are in issues.csv: not per grant)
             item["title"] = _bilingual(issue.name, issue.name_en)
-            if issue.description:
-                item["description"] = issue.description
-            if url := _url(base_url, f"issues/{issue_id}/"):
-                item["url"] = url
         out.append(item)
     support = node.record.support_type
     if support is not None:
