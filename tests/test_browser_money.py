@@ -152,7 +152,7 @@ def test_comparison_csv_downloads_and_parses(chromium: Any, site_url: str) -> No
         page.goto(site_url + "districts/9007/")
         names = page.locator("table#compare tbody th").all_inner_texts()
         with page.expect_download() as download:
-            page.locator("a[download]", has_text="CSV").click()
+            page.locator("#funds a[download]", has_text="CSV").click()
         data = Path(download.value.path()).read_text(encoding="utf-8-sig")
     finally:
         page.context.close()

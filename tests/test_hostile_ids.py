@@ -91,6 +91,8 @@ BAD_IDS = [
     ("INDEX.HTML", RESERVED_EN, RESERVED_TH),
     ("index.html", RESERVED_EN, RESERVED_TH),
     ("feed.xml", RESERVED_EN, RESERVED_TH),
+    ("projects.csv", RESERVED_EN, RESERVED_TH),  # a listing's table, among the records
+    ("By_Issue.CSV", RESERVED_EN, RESERVED_TH),
 ]
 
 
@@ -459,6 +461,14 @@ HOME = [_page("index.html", feed="feed.xml"), _page("funds/index.html")]
         ),
         ([_page("data/index.html", data=False), _page("data/x/index.html")], []),
         ([_page("funds/กำ/index.html"), _page("funds/ก.ข.ค/index.html")], []),
+        (  # a table's CSV where a record's folder is (were a table named like an id)
+            [_page("plans/index.html", tables=("x.csv",)), _page("plans/x.csv/index.html")],
+            ["plans/x.csv"],
+        ),
+        (
+            [_page("x/index.html", data=False, tables=("../../escaped.csv",))],
+            ["x/../../escaped.csv"],
+        ),
     ],
 )
 def test_path_conflicts(extra, conflicts):

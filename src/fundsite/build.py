@@ -79,9 +79,11 @@ def _render_one(
     if plan.data and context.get("records") is not None:
         written.append(plan.data_path)
         write_text(root, plan.data_path, outputs.to_json(context["records"]))
-    if plan.table and context.get("comparison") is not None:
-        written.append(plan.table)
-        write_text(root, plan.table, outputs.to_csv(row.csv() for row in context["comparison"]))
+    for name, rows in context.get("csv_tables", {}).items():
+        if name not in plan.tables:  # the output guard vetted those only
+            raise ValueError(f"{plan.path}: {name} is not among the page's planned tables")
+        written.append(plan.beside(name))
+        write_text(root, written[-1], outputs.to_csv(rows))
     if plan.feed:
         written.append(plan.feed)
         entries = context.get("feed_entries", [])

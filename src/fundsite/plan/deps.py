@@ -71,7 +71,8 @@ def _fund(f: FundNode) -> Iterator[Node]:
 def _plan(p: PlanNode) -> Iterator[Node]:
     yield p
     yield p.fund
-    yield from p.projects
+    for project in p.projects:  # their rows in the page's projects.csv count their reports
+        yield from _project(project)
 
 
 def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
@@ -105,8 +106,9 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         return _plan(graph.plans[args[0]])
     if kind == "project":
         p = graph.projects[args[0]]
-        linked = [p.plan, p.programme, *p.children]
-        return [*_project(p), *(n for n in linked if n is not None)]
+        linked = [p.plan, p.programme]
+        children = (n for c in p.children for n in _project(c))  # rows of its projects.csv
+        return [*_project(p), *(n for n in linked if n is not None), *children]
     if kind == "report":
         r = graph.reports[args[0]]
         return [r, r.project, r.fund, *r.project.reports]  # notes: spent over the budget

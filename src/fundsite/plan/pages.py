@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from fundsite.plan import views
+from fundsite.plan import tables, views
 from fundsite.plan.scopes import (
     AREA_LEVELS,
-    COMPARED_AT,
     WHAT,
     Scope,
     listed_apart,
@@ -36,16 +35,21 @@ class PagePlan:
     data: bool = True  # also write the page's records as index.json beside it
     searchable: bool = True
     feed: str | None = None  # Atom feed path written beside the page, if any
-    table: str | None = None  # CSV of the page's comparison table, written beside it
+    #: CSV files of the tables it shows that it may write beside it (those with rows)
+    tables: tuple[str, ...] = ()
 
     def context(self, graph: SiteGraph) -> dict[str, Any]:
         return self.make(graph, *self.args)
 
+    def beside(self, name: str) -> str:
+        """The path of a file named ``name`` in the page's folder."""
+        folder = self.path.rpartition("/")[0]
+        return f"{folder}/{name}" if folder else name
+
     @property
     def data_path(self) -> str:
         """Where the page's records go as JSON (when ``data``): ``index.json`` beside it."""
-        folder = self.path.rpartition("/")[0]
-        return f"{folder}/index.json" if folder else "index.json"
+        return self.beside("index.json")
 
     @property
     def of_one_record(self) -> bool:
@@ -62,16 +66,43 @@ def _paged(
 ) -> Iterator[PagePlan]:
     for number in range(1, pages_of(count) + 1):
         path = f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
-        yield PagePlan(path, template, make, (*args, number), searchable=False, data=number == 1)
+        yield PagePlan(
+            path,
+            template,
+            make,
+            (*args, number),
+            searchable=False,
+            data=number == 1,
+            tables=tables.files(make.__name__),
+        )
 
 
 def plan_site(graph: SiteGraph) -> list[PagePlan]:
     """Every page of the site, in a stable order."""
     pages: list[PagePlan] = [
-        PagePlan("index.html", "home.html", views.home, searchable=False, feed="feed.xml"),
+        PagePlan(
+            "index.html",
+            "home.html",
+            views.home,
+            searchable=False,
+            feed="feed.xml",
+            tables=tables.files("home"),
+        ),
         PagePlan("404.html", "404.html", views.not_found, data=False, searchable=False),
-        PagePlan("areas/index.html", "areas.html", views.areas, searchable=False),
-        PagePlan("issues/index.html", "issues.html", views.issues, searchable=False),
+        PagePlan(
+            "areas/index.html",
+            "areas.html",
+            views.areas,
+            searchable=False,
+            tables=tables.files("areas"),
+        ),
+        PagePlan(
+            "issues/index.html",
+            "issues.html",
+            views.issues,
+            searchable=False,
+            tables=tables.files("issues"),
+        ),
         PagePlan("data/index.html", "data.html", views.data_dictionary, data=False),
         PagePlan("search/index.html", "search.html", views.search, data=False, searchable=False),
     ]
@@ -88,6 +119,7 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 "plan.html",
                 views.plan,
                 (plan_id,),
+                tables=tables.files("plan"),
             )
         )
     for project_id in graph.projects:
@@ -97,6 +129,7 @@ def plan_site(graph: SiteGraph) -> list[PagePlan]:
                 "project.html",
                 views.project,
                 (project_id,),
+                tables=tables.files("project"),
             )
         )
     pages += _report_pages(graph)
@@ -132,20 +165,26 @@ def _scope_pages(
     a page for each other fiscal year (every year, for the portal), and the list pages of
     the records a year's figures sum when there are too many to list on the year's page."""
     years = scope_years(graph, scope)
-    compared = scope.level in COMPARED_AT
+    kind = make.__name__
     if scope.level != "all":
-        table = f"{scope.url}funds-{years.default}.csv" if compared and years.default else None
+        own = tables.files(kind, years.default)
         yield PagePlan(
-            f"{scope.url}index.html", template, make, _scope_args(scope), feed=feed, table=table
+            f"{scope.url}index.html", template, make, _scope_args(scope), feed=feed, tables=own
         )
     for fy in years.years:
         page = years.page(fy)
         if page != scope.url:
             args = (fy,) if scope.level == "all" else (*_scope_args(scope), fy)
-            table = f"{page}funds-{fy}.csv" if compared else None
             # search finds a scope once, on its own page (the portal's years are pages too)
             found = scope.level == "all"
-            yield PagePlan(f"{page}index.html", template, make, args, table=table, searchable=found)
+            yield PagePlan(
+                f"{page}index.html",
+                template,
+                make,
+                args,
+                tables=tables.files(kind, fy),
+                searchable=found,
+            )
         flow = years.flow(fy)
         for what in WHAT:
             if listed_apart(flow, what):
@@ -154,7 +193,14 @@ def _scope_pages(
                 for number in range(1, pages_of(count) + 1):
                     path = f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
                     args = (scope.level, scope.key, fy, what, number)
-                    yield PagePlan(path, "list.html", views.records_list, args, searchable=False)
+                    yield PagePlan(
+                        path,
+                        "list.html",
+                        views.records_list,
+                        args,
+                        searchable=False,
+                        tables=tables.files("records_list", fy),
+                    )
 
 
 def _scope_args(scope: Scope) -> tuple[Any, ...]:
@@ -170,14 +216,14 @@ SITE_FILES = frozenset(
 
 
 def files_of(plan: PagePlan) -> list[str]:
-    """The files a page writes: itself, its records as ``index.json``, its feed."""
+    """The files a page may write: itself, its records as ``index.json``, its feed, the CSV
+    files of its tables."""
     files = [plan.path]
     if plan.data:
         files.append(plan.data_path)
     if plan.feed:
         files.append(plan.feed)
-    if plan.table:
-        files.append(plan.table)
+    files += map(plan.beside, plan.tables)
     return files
 
 

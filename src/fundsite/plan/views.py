@@ -1,7 +1,8 @@
 """Page contexts: for each page kind, a pure function of the graph records it reads.
 
-A context holds the nodes the template draws, the page's title and breadcrumbs, and
-``records``: the page's own records as plain data, written beside the page as ``index.json``.
+A context holds the nodes the template draws, the page's title and breadcrumbs, ``records``:
+the page's own records as plain data, written beside the page as ``index.json``, and
+``csv_tables``: the tables it shows, each written beside it as CSV (:mod:`fundsite.plan.tables`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import geothai
 
 from fundsite import licenses
 from fundsite.history import History
-from fundsite.plan import exports, giving, money, scopes
+from fundsite.plan import exports, giving, money, scopes, tables
 from fundsite.thai import sort_key
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
@@ -28,6 +29,8 @@ PLANS_SHOWN_AT = ("district", "subdistrict")
 #: Records of a kind a year's page shows when there are too many for it; the figure links to
 #: their complete paginated list.
 LATEST = 20
+#: Projects a plan's page lists (the others are counted).
+PLAN_PROJECTS = 200
 
 
 @dataclass
@@ -166,6 +169,9 @@ def home(graph: SiteGraph) -> dict[str, Any]:
     projects = list(graph.projects.values())
     provinces = totals_by_area(graph, "province", projects)
     m = money_context(graph, "all", None, None)
+    latest = _latest_reports(graph.reports.values())
+    by_issue = totals_by_issue(graph, m["flow"].projects if m["flow"] else [])
+    by_year = totals_by_year(projects)
     return {
         **m,
         "title": graph.site.title,
@@ -174,9 +180,9 @@ def home(graph: SiteGraph) -> dict[str, Any]:
         "projects": projects,
         "budget": Total("all", "", "projects/", projects),
         "reports_count": len(graph.reports),
-        "latest_reports": _latest_reports(graph.reports.values()),
-        "by_issue": totals_by_issue(graph, m["flow"].projects if m["flow"] else []),
-        "by_year": totals_by_year(projects),
+        "latest_reports": latest,
+        "by_issue": by_issue,
+        "by_year": by_year,
         "by_region": totals_by_area(graph, "region", projects),
         "by_province": provinces,
         "map_projects": [p for p in projects if p.record.location],
@@ -191,6 +197,13 @@ def home(graph: SiteGraph) -> dict[str, Any]:
             "money": m["figures"],
         },
         "feed_entries": _latest_reports(graph.reports.values(), 30),
+        "csv_tables": tables.keep(
+            {
+                "reports.csv": map(exports.report_row, latest),
+                "by_issue.csv": tables.totals("issue", by_issue),
+                "by_year.csv": tables.totals("year", by_year),
+            }
+        ),
     }
 
 
@@ -254,29 +267,34 @@ def funds(graph: SiteGraph, number: int) -> dict[str, Any]:
         "crumbs": [("กองทุน", "funds/")],
         "paging": paging,
         "records": [exports.fund_row(f) for f in paging["items"]],
+        "csv_tables": tables.keep({"funds.csv": tables.listed_funds(paging["items"])}),
     }
 
 
 def projects(graph: SiteGraph, number: int) -> dict[str, Any]:
     items = listing(graph, "projects")
     paging = _paging(items, number, "projects/")
+    rows = [exports.project_row(p) for p in paging["items"]]
     return {
         "title": "โครงการ",
         "crumbs": [("โครงการ", "projects/")],
         "paging": paging,
         "budget": Total("all", "", None, items) if number == 1 else None,
-        "records": [exports.project_row(p) for p in paging["items"]],
+        "records": rows,
+        "csv_tables": tables.keep({"projects.csv": rows}),
     }
 
 
 def reports(graph: SiteGraph, number: int) -> dict[str, Any]:
     items = listing(graph, "reports")
     paging = _paging(items, number, "reports/")
+    rows = [exports.report_row(r) for r in paging["items"]]
     return {
         "title": "รายงานจากพื้นที่",
         "crumbs": [("รายงาน", "reports/")],
         "paging": paging,
-        "records": [exports.report_row(r) for r in paging["items"]],
+        "records": rows,
+        "csv_tables": tables.keep({"reports.csv": rows}),
     }
 
 
@@ -291,6 +309,7 @@ def fund(graph: SiteGraph, fund_id: str, fy: int | None = None) -> dict[str, Any
     for plan_node in sorted(flow.plans if flow else [], key=lambda p: p.id):
         plans_by_issue[plan_node.record.issue].append(plan_node)
     projects_sorted = _projects_sorted(node.projects)
+    by_year = totals_by_year(projects_sorted)
     return {
         **m,
         "title": _year_title(node.record.name, m, fy),
@@ -299,13 +318,21 @@ def fund(graph: SiteGraph, fund_id: str, fy: int | None = None) -> dict[str, Any
         "plans_by_issue": dict(plans_by_issue),
         "projects": projects_sorted,
         "budget": Total(fund_id, "", f"funds/{fund_id}/#projects", projects_sorted),
-        "by_year": totals_by_year(projects_sorted),
+        "by_year": by_year,
         "by_issue": totals_by_issue(graph, projects_sorted),
         "reports": _latest_reports(node.reports, len(node.reports)),
         "feed_entries": _latest_reports(node.reports, 30),
         "notes": [*node.notes, *(n for p in node.projects for n in p.notes)],
         "records": {**exports.fund_record(node), "money": m["figures"]},
         "history": _history(graph, node),
+        "csv_tables": tables.keep(
+            {
+                # newest year first, as the page's table
+                "finances.csv": reversed(list(exports.finance_rows(node))),
+                **_year_tables(m, [p for group in plans_by_issue.values() for p in group]),
+                "by_year.csv": tables.totals("year", by_year) if flow else [],
+            }
+        ),
     }
 
 
@@ -321,6 +348,7 @@ def _fund_chain(graph: SiteGraph, node: FundNode) -> list[tuple[str, Any]]:
 def plan(graph: SiteGraph, plan_id: str) -> dict[str, Any]:
     node = graph.plans[plan_id]
     fund_node = node.fund
+    shown = _projects_sorted(node.projects)[:PLAN_PROJECTS]
     return {
         "title": node.record.title,
         "crumbs": [
@@ -329,10 +357,17 @@ def plan(graph: SiteGraph, plan_id: str) -> dict[str, Any]:
         ],
         "plan": node,
         "approved": money.Sum.of(p.record.budget for p in node.projects),
-        "projects": _projects_sorted(node.projects),
+        "projects": shown,
         "budget": Total(plan_id, "", f"plans/{plan_id}/#projects", node.projects),
         "records": exports.plan_row(node),
         "history": _history(graph, node),
+        "csv_tables": tables.keep(
+            {
+                "situation.csv": tables.plan_parts(node, node.record.situation),
+                "objectives.csv": tables.plan_parts(node, node.record.objectives),
+                "projects.csv": map(exports.project_row, shown),
+            }
+        ),
     }
 
 
@@ -351,6 +386,15 @@ def project(graph: SiteGraph, project_id: str) -> dict[str, Any]:
         "notes": node.notes,
         "records": exports.project_record(node),
         "history": _history(graph, node),
+        "csv_tables": tables.keep(
+            {
+                "installments.csv": exports.installment_rows(node),
+                "objectives.csv": exports.objective_rows(node),
+                "target_groups.csv": exports.target_group_rows(node),
+                "projects.csv": map(exports.project_row, node.children),
+                "reports.csv": map(exports.report_row, node.reports),
+            }
+        ),
     }
 
 
@@ -389,6 +433,20 @@ def issues(graph: SiteGraph) -> dict[str, Any]:
             {"id": i.id, "name": i.name, "projects": t.count, "budget": str(t.budget)}
             for i, t, _ in rows
         ],
+        "csv_tables": tables.keep(
+            {
+                "issues.csv": (
+                    {
+                        **exports.issue_row(i),
+                        "plans": plans,
+                        "projects": t.count,
+                        "budget": tables.amount(t.sum),
+                        "budget_not_stated": t.unknown,
+                    }
+                    for i, t, plans in rows
+                )
+            }
+        ),
     }
 
 
@@ -400,14 +458,17 @@ def issue(graph: SiteGraph, issue_id: str, fy: int | None = None) -> dict[str, A
     year_projects = _projects_sorted(flow.projects) if flow else []
     every_project = graph.lookup("projects", "issue", issue_id)
     reports_list = [r for p in every_project for r in p.reports]
+    by_province = totals_by_area(graph, "province", year_projects)
+    by_district = totals_by_area(graph, "district", year_projects)
+    if len(by_district) > LATEST * 2:  # too many to chart: the provinces' pages have them
+        by_district = []
     return {
         **m,
-        "LATEST": LATEST,
         "title": _year_title(item.name, m, fy),
         "crumbs": _year_crumbs([("ประเด็น", "issues/"), (item.name, f"issues/{issue_id}/")], m, fy),
         "issue": item,
-        "by_province": totals_by_area(graph, "province", year_projects),
-        "by_district": totals_by_area(graph, "district", year_projects),
+        "by_province": by_province,
+        "by_district": by_district,
         "feed_entries": _latest_reports(reports_list, 30),
         "records": {
             "issue": item.model_dump(mode="json"),
@@ -415,6 +476,13 @@ def issue(graph: SiteGraph, issue_id: str, fy: int | None = None) -> dict[str, A
             "plans": [exports.plan_row(p) for p in (flow.plans if flow else [])],
             "projects": [exports.project_row(p) for p in year_projects],
         },
+        "csv_tables": tables.keep(
+            {
+                **_year_tables(m, m["lists"]["plans"] if flow else []),
+                "by_province.csv": tables.totals("province", by_province),
+                "by_district.csv": tables.totals("district", by_district),
+            }
+        ),
     }
 
 
@@ -430,8 +498,13 @@ def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[
         for plan_node in sorted(flow.plans, key=lambda p: p.fund.id):
             plans_by_issue[plan_node.record.issue].append(plan_node)
     below = LEVELS[LEVELS.index(level) + 1] if level != "subdistrict" else None
+    by_below = totals_by_area(graph, below, year_projects) if below else []
+    by_issue = totals_by_issue(graph, year_projects)
     crumbs = [_crumb(graph, lv, k) for lv, k in area_chain(graph, level, key)]
     reports_all = [r for p in graph.lookup("projects", level, key) for r in p.reports]
+    plans = [p for group in plans_by_issue.values() for p in group] or (
+        m["lists"]["plans"] if flow else []
+    )
     return {
         **m,
         "title": _year_title(name, m, fy),
@@ -444,8 +517,8 @@ def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[
         "sub_areas": sub_areas(graph, level, key),
         "area_funds": area_funds(graph, level, key),
         "plans_by_issue": dict(plans_by_issue),
-        "by_issue": totals_by_issue(graph, year_projects),
-        "below": totals_by_area(graph, below, year_projects) if below else [],
+        "by_issue": by_issue,
+        "below": by_below,
         "below_level": below,
         "map_projects": [p for p in year_projects if p.record.location],
         "feed_entries": _latest_reports(reports_all, 30),
@@ -458,7 +531,38 @@ def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[
             else [],
             "projects": [exports.project_row(p) for p in year_projects],
         },
+        "csv_tables": tables.keep(
+            {
+                **_funds_table(scope_years, m),
+                **_year_tables(m, plans),
+                "by_issue.csv": tables.totals("issue", by_issue),
+                **({f"by_{below}.csv": tables.totals(below, by_below)} if below else {}),
+            }
+        ),
     }
+
+
+def _year_tables(m: dict[str, Any], plans: list[PlanNode]) -> dict[str, Iterable[Any]]:
+    """The lists of a scope's year page (``m``: :func:`money_context`) as tables: ``plans`` as
+    the page shows them, and the projects and reports it lists (all, or the first when they
+    have list pages of their own)."""
+    if m["flow"] is None:
+        return {}
+    return {
+        "plans.csv": map(exports.plan_row, plans),
+        "projects.csv": map(exports.project_row, m["lists"]["projects"]),
+        "reports.csv": map(exports.report_row, m["lists"]["reports"]),
+    }
+
+
+def _funds_table(years: scopes.ScopeYears, m: dict[str, Any]) -> dict[str, Iterable[Any]]:
+    """A scope's funds of the page's year as a table: every row of the comparison table where
+    it compares them, else the funds the page lists (their rows of such a table)."""
+    if m["flow"] is None:
+        return {}
+    rows = _fund_rows_of(years, m["fiscal_year"])
+    shown = rows if m["comparison"] is not None else rows[: len(m["lists"]["funds"])]
+    return {m["funds_csv"]: (row.csv() for row in shown)}
 
 
 def _year_title(name: str, m: dict[str, Any], fy: int | None) -> str:
@@ -489,12 +593,14 @@ def areas(graph: SiteGraph) -> dict[str, Any]:
         ("region", None)
     ):  # provinces outside every region of data/regions.yaml
         groups.append((None, None, sub_areas(graph, "region", None)))
+    by_province = totals_by_area(graph, "province", graph.projects.values())
     return {
         "title": "พื้นที่",
         "crumbs": [("พื้นที่", "areas/")],
         "regions": groups,
-        "by_province": totals_by_area(graph, "province", graph.projects.values()),
+        "by_province": by_province,
         "records": None,
+        "csv_tables": tables.keep({"by_province.csv": tables.totals("province", by_province)}),
     }
 
 
@@ -562,17 +668,27 @@ def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
     """The whole portal in one fiscal year (the home page shows its default year)."""
     m = money_context(graph, "all", None, fy)
     projects_list = _projects_sorted(m["flow"].projects)
+    by_issue = totals_by_issue(graph, projects_list)
+    by_region = totals_by_area(graph, "region", projects_list)
     return {
         **m,
         "title": f"ปีงบประมาณ {fy}",
         "crumbs": [(f"ปีงบประมาณ {fy}", f"years/{fy}/")],
-        "by_issue": totals_by_issue(graph, projects_list),
-        "by_region": totals_by_area(graph, "region", projects_list),
+        "by_issue": by_issue,
+        "by_region": by_region,
         "by_province": totals_by_area(graph, "province", projects_list),
         "records": {
             "money": m["figures"],
             "projects": [exports.project_row(p) for p in projects_list],
         },
+        "csv_tables": tables.keep(
+            {
+                **_funds_table(scopes.scope_years(graph, scopes.Scope("all", None)), m),
+                **_year_tables(m, m["lists"]["plans"]),
+                "by_issue.csv": tables.totals("issue", by_issue),
+                "by_region.csv": tables.totals("region", by_region),
+            }
+        ),
     }
 
 
@@ -610,7 +726,7 @@ def money_context(graph: SiteGraph, level: str, key: Any, fy: int | None) -> dic
         "links": links,
         "counts": {what: _count(flow, what) for what in scopes.WHAT},
         "comparison": _fund_rows_of(years, fy) if compared else None,
-        "comparison_csv": f"funds-{fy}.csv" if compared else None,
+        "funds_csv": tables.funds_file(fy),
         "figures": money_record(flow, previous),
     }
 
@@ -649,7 +765,7 @@ class FundRow:
             "spent": stated(b.spent),
             "share_spent_percent": stated(b.share_spent),
             "approved_projects": self.approved.count,
-            "approved_budget": str(self.approved.total),
+            "approved_budget": tables.amount(self.approved),
             "approved_budget_not_stated": self.approved.unknown,
             "reports": self.reports,
         }
@@ -733,6 +849,12 @@ def records_list(
         "projects": exports.project_row,
         "reports": exports.report_row,
     }[what]
+    records = [rows(n) for n in paging["items"]]
+    comparison = scopes.page_of(_fund_rows_of(years, fy), number) if what == "funds" else None
+    if comparison is not None:
+        table = {tables.funds_file(fy): [row.csv() for row in comparison]}
+    else:
+        table = {f"{what}.csv": records}
     return {
         "title": f"{name} · {what}",
         "scope_name": name,
@@ -741,8 +863,10 @@ def records_list(
         "crumbs": [*crumbs, (what, base)],
         "paging": paging,
         "flow": flow,
-        "comparison": scopes.page_of(_fund_rows_of(years, fy), number) if what == "funds" else None,
-        "records": [rows(n) for n in paging["items"]],
+        "comparison": comparison,
+        "funds_csv": tables.funds_file(fy),
+        "records": records,
+        "csv_tables": tables.keep(table),
     }
 
 

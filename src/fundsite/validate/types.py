@@ -148,8 +148,31 @@ ID_MAX_BYTES = 200
 #: and ``-``, ``_``, ``.`` between them.
 _ID_CHARS = re.compile(r"[0-9A-Za-z\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59_.\-]*")
 _ID_START = re.compile(r"[0-9A-Za-z\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E50-\u0E59]")
+#: The tables pages write beside them as CSV (:mod:`fundsite.plan.tables`): a listing's sits
+#: among the records' folders (``funds/funds.csv`` beside ``funds/L5218/``).
+TABLE_FILES = frozenset(
+    f"{name}.csv"
+    for name in (
+        "funds",
+        "plans",
+        "projects",
+        "reports",
+        "issues",
+        "finances",
+        "installments",
+        "objectives",
+        "target_groups",
+        "situation",
+        "by_issue",
+        "by_year",
+        "by_region",
+        "by_province",
+        "by_district",
+        "by_subdistrict",
+    )
+)
 #: Names the pages beside a record's folder use (``funds/index.json``, ``funds/feed.xml``).
-RESERVED_IDS = frozenset({"index.html", "index.json", "feed.xml"})
+RESERVED_IDS = frozenset({"index.html", "index.json", "feed.xml", *TABLE_FILES})
 
 
 def id_problem(value: str) -> tuple[str, dict[str, str]] | None:
