@@ -37,7 +37,7 @@ from fundsite.console import visible
 from fundsite.load.safe import MAX_RECORD_BYTES
 from fundsite.load.yamlpos import MAX_DEPTH
 from fundsite.messages import ui
-from fundsite.write import atomic, outputs
+from fundsite.write import atomic, open_data
 
 P = "content/projects"
 
@@ -433,7 +433,7 @@ def test_machine_failure_is_one_line_and_keeps_the_site(site, tmp_path, monkeypa
             if where in ("page", "named-page"):
                 m.setattr(fundsite.build, "write_text", _fail_nth(3, error, where != "page", seen))
             elif where == "open-data":
-                m.setattr(outputs, "fresh", _fail_fresh(error, seen))
+                m.setattr(open_data, "fresh", _fail_fresh(error, seen))
             elif where == "stage":
                 m.setattr(Path, "mkdir", _fail_stage_mkdir(error, seen))
             elif where == "swap":

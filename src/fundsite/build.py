@@ -331,9 +331,8 @@ def _publish(
         stale = last is None or bool(todo) or not last.open_data
         grants = write_site_files(job, root, copy=True, open_data=stale)
         timings["write"] = time.perf_counter() - t0
-        say(f"write: open data, sitemap, static files ({timings['write']:.2f} s)")
-        if grants is not None:
-            say(grants.text(job.graph.site.language))
+        notes = f"\n  {grants.text(job.graph.site.language)}" if grants is not None else ""
+        say(f"write: open data, sitemap, static files ({timings['write']:.2f} s){notes}")
         work = None
         if job.index:
             t0 = time.perf_counter()

@@ -81,13 +81,6 @@ def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> giving.GivingS
     return giving.GivingSummary(grants, left_out, dict(lacking))
 
 
-class _Nowhere:
-    """A text file that keeps nothing: the JSON half of :func:`_write_table`."""
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-
 def write_left_out(csv_file: IO[str], graph: SiteGraph, json_file: IO[str] | None = None) -> int:
     """Write the projects the 360Giving file leaves out as CSV (``data/360giving-left-out.csv``:
     BOM, no cell a spreadsheet runs as a formula) and, when ``json_file`` is given, as a JSON
@@ -100,6 +93,5 @@ def write_left_out(csv_file: IO[str], graph: SiteGraph, json_file: IO[str] | Non
             count += 1
             yield note.row()
 
-    sink: Any = json_file if json_file is not None else _Nowhere()
-    _write_table(csv_file, sink, rows(), giving.LEFT_OUT_COLUMNS)
+    _write_table(csv_file, json_file, rows(), giving.LEFT_OUT_COLUMNS)
     return count

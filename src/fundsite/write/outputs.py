@@ -167,11 +167,12 @@ class _LastRow:
 
 def _write_table(
     csv_file: IO[str],
-    json_file: IO[str],
+    json_file: IO[str] | None,
     rows: Iterable[dict[str, Any]],
     columns: Iterable[str] | None = None,
 ) -> None:
-    """One table as CSV (with a BOM, for spreadsheet programs) and as a JSON array, row by row.
+    """One table as CSV (with a BOM, for spreadsheet programs) and, unless ``json_file`` is
+    None, as a JSON array, row by row.
 
     The CSV cells are :func:`csv_cells` (no formulas); the JSON has the values as they are.
     The header is ``columns`` when given (written even if there are no rows), else the first
@@ -202,6 +203,10 @@ def _write_table(
             csv_file.write(last.row[:-2] + "\n")
             yield row
 
+    if json_file is None:
+        for _ in each():
+            pass
+        return
     _write_array(json_file.write, each(), "\n")
     json_file.write("\n")
 
@@ -333,5 +338,5 @@ def _links(folder: str, names: list[str]) -> set[str]:
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:
     """A table as the open-data CSV files are written (BOM, no formulas): for tables of a page."""
     out = io.StringIO()
-    _write_table(out, io.StringIO(), rows)
+    _write_table(out, None, rows)
     return out.getvalue()
