@@ -306,7 +306,7 @@ def test_only_amounts_become_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(giving, "grant", hostile)
     grant = parsed(export(graph)[0])["grants"][0]
-    assert grant["title"] == "123.45" and grant["description"] == "\\u0000123.45"
+    assert grant["title"] == "\x00123.45" and grant["description"] == "\\u0000123.45"
 
 
 # ---- hostile text --------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 Amounts are written as the exact decimals the records hold (``1234567.89``), never through a
 float: the encoder of :mod:`fundsite.write.outputs` knows no decimals, so each amount goes in
 as a marked string (``"\\u0000" + digits``, a string no record can hold: text with a control
-character is refused, and any that reached here is stripped) and comes out as a bare number.
+character is refused) and comes out as a bare number, under the amounts' own keys only.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from decimal import Decimal
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import IO, Any
 
@@ -21,27 +20,23 @@ from fundsite.validate.graph import SiteGraph
 from fundsite.write.outputs import _encoded, _write_array, _write_table
 
 _MARK = "\x00"
-#: A marked amount as the encoder writes it: the whole JSON string, quotes included.
-_MARKED = re.compile(r'"\\u0000([0-9]+(?:\.[0-9]+)?)"')
+#: A marked amount as the encoder writes it, under the only keys that hold one: a string
+#: elsewhere (a title written "\x00123") can never become a number.
+_MARKED = re.compile(r'("(?:amountAwarded|value)": )"\\u0000([0-9]+(?:\.[0-9]+)?)"')
 
 
-def _exact(value: Any) -> Any:
-    """``value`` with each Decimal as a marked string (see the module's docstring)."""
-    kind = type(value)
-    if kind is Decimal:
-        return _MARK + format(value, "f")
-    if kind is str:
-        return value.replace(_MARK, "") if _MARK in value else value
-    if kind is dict:
-        return {k: _exact(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [_exact(v) for v in value]
-    return value
+def _exact(grant: dict[str, Any]) -> dict[str, Any]:
+    """``grant`` with its amounts (the award, each commitment's value) as marked strings."""
+    grant["amountAwarded"] = _MARK + format(grant["amountAwarded"], "f")
+    for commitment in grant.get("commitmentTransaction", ()):
+        if "value" in commitment:
+            commitment["value"] = _MARK + format(commitment["value"], "f")
+    return grant
 
 
 def _numbers(text: str) -> str:
     """Encoded JSON with each marked amount as a bare number."""
-    return _MARKED.sub(r"\1", text) if "\\u0000" in text else text
+    return _MARKED.sub(r"\1\2", text) if "\\u0000" in text else text
 
 
 def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> giving.GivingSummary:
