@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from fundsite.plan import money
 from fundsite.validate.fields import fields_of
 from fundsite.validate.graph import FundNode, PlanNode, ProjectNode, ReportNode
 from fundsite.validate.models import (
@@ -61,6 +62,7 @@ def _areas(areas: list[Any]) -> dict[str, str]:
 
 def fund_row(node: FundNode) -> dict[str, Any]:
     r = node.record
+    approved = money.Sum.of(p.record.budget for p in node.projects)
     return {
         "id": r.id,
         "kind": r.kind,
@@ -70,8 +72,14 @@ def fund_row(node: FundNode) -> dict[str, Any]:
         "population": r.population if r.population is not None else "",
         "plans": len(node.plans),
         "projects": len(node.projects),
-        "approved_budget": str(sum((p.budget for p in node.projects), Decimal("0.00"))),
+        "approved_budget": stated_sum(approved),
+        "approved_budget_not_stated": approved.unknown,
     }
+
+
+def stated_sum(s: money.Sum) -> str:
+    """A sum as a plain decimal; empty when none of its amounts is stated (never ``0``)."""
+    return "" if s.unknown and not s.known else str(s.total)
 
 
 def _dump(record: Any) -> dict[str, Any]:
@@ -419,10 +427,17 @@ TABLES: dict[str, Table] = {
             field(Fund, "population"),
             _count("plans", "จำนวนแผนงาน", "number of plans"),
             _count("projects", "จำนวนโครงการ", "number of projects"),
-            _sum(
+            own(
                 "approved_budget",
-                "งบประมาณโครงการที่อนุมัติรวม (บาท; ไม่รวมโครงการที่ไม่ระบุงบ)",
-                "approved project budgets (THB; projects without a budget left out)",
+                "งบประมาณโครงการรวม (บาท) เฉพาะโครงการที่ระบุงบ",
+                "project budgets (THB), of the projects that state one",
+                "number",
+                minimum=0,
+            ),
+            _count(
+                "approved_budget_not_stated",
+                "จำนวนโครงการที่ไม่ระบุงบประมาณ (ไม่นับรวม)",
+                "projects stating no budget (not in the sum)",
             ),
         ),
     ),

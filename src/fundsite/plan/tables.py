@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from fundsite.plan import exports, money
+from fundsite.plan import exports
 from fundsite.validate.graph import FundNode, PlanNode
 
 #: The CSV files each page kind (its view's name) may write beside it. Their names are
@@ -71,11 +71,6 @@ def keep(tables: dict[str, Iterable[dict[str, Any]]]) -> dict[str, list[dict[str
     return {name: rows for name, rows in found.items() if rows}
 
 
-def amount(s: money.Sum) -> str:
-    """A sum as a plain decimal; empty when none of its amounts is stated (not ``0``)."""
-    return "" if s.unknown and not s.known else str(s.total)
-
-
 #: The key column of a bar chart's table, by what its bars are.
 _KEYS = {
     "issue": "issue",
@@ -95,7 +90,7 @@ def totals(by: str, items: Iterable[Any]) -> list[dict[str, Any]]:
             _KEYS[by]: t.key,
             "name": t.label,
             "projects": t.count,
-            "budget": amount(t.sum),
+            "budget": exports.stated_sum(t.sum),
             "budget_not_stated": t.unknown,
         }
         for t in items
@@ -103,19 +98,8 @@ def totals(by: str, items: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 def listed_funds(nodes: Iterable[FundNode]) -> list[dict[str, Any]]:
-    """Funds as the fund listing shows them: the open-data row, with how many of the projects
-    state no budget (the approved budget is then the sum of those that do)."""
-    rows = []
-    for node in nodes:
-        approved = money.Sum.of(p.record.budget for p in node.projects)
-        rows.append(
-            {
-                **exports.fund_row(node),
-                "approved_budget": amount(approved),
-                "approved_budget_not_stated": approved.unknown,
-            }
-        )
-    return rows
+    """Funds as the fund listing shows them: their open-data rows."""
+    return [exports.fund_row(node) for node in nodes]
 
 
 def plan_parts(node: PlanNode, items: Sequence[BaseModel]) -> list[dict[str, Any]]:

@@ -440,7 +440,7 @@ def issues(graph: SiteGraph) -> dict[str, Any]:
                         **exports.issue_row(i),
                         "plans": plans,
                         "projects": t.count,
-                        "budget": tables.amount(t.sum),
+                        "budget": exports.stated_sum(t.sum),
                         "budget_not_stated": t.unknown,
                     }
                     for i, t, plans in rows
@@ -765,7 +765,7 @@ class FundRow:
             "spent": stated(b.spent),
             "share_spent_percent": stated(b.share_spent),
             "approved_projects": self.approved.count,
-            "approved_budget": tables.amount(self.approved),
+            "approved_budget": exports.stated_sum(self.approved),
             "approved_budget_not_stated": self.approved.unknown,
             "reports": self.reports,
         }
