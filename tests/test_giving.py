@@ -23,7 +23,7 @@ from fundsite.plan import giving
 from fundsite.plan.giving import GivingSummary
 from fundsite.validate import check_site
 from fundsite.validate.graph import SiteGraph
-from fundsite.write.giving import write_360giving, write_left_out
+from fundsite.write.giving import write_360giving
 
 FIXTURES = Path(__file__).parent / "fixtures" / "360giving"
 TODAY = date(2025, 4, 1)
@@ -113,7 +113,7 @@ def parsed(text: str) -> dict[str, Any]:
 
 def notes_csv(graph: SiteGraph) -> list[dict[str, str]]:
     out = io.StringIO()
-    count = write_left_out(out, graph)
+    count = write_360giving(io.StringIO(), graph, TODAY, out).left_out
     text = out.getvalue()
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text[1:])))

@@ -166,6 +166,10 @@ class LeftOut:
             f" it does not state {missing_text(self.missing, 'en')}"
         )
 
+    @classmethod
+    def of(cls, node: ProjectNode, codes: tuple[str, ...]) -> LeftOut:
+        return cls(node.id, node.fund.id, node.record.title, codes)
+
     def row(self) -> dict[str, str]:
         """The note as a row of ``data/360giving-left-out.csv`` (:data:`LEFT_OUT_COLUMNS`)."""
         return {
@@ -186,7 +190,7 @@ def left_out(graph: SiteGraph) -> Iterator[LeftOut]:
     for _, node in sorted(graph.projects.items()):
         codes = missing(node)
         if codes:
-            yield LeftOut(node.id, node.fund.id, node.record.title, codes)
+            yield LeftOut.of(node, codes)
 
 
 @dataclass(frozen=True)

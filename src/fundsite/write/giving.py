@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from fundsite.plan import giving
 from fundsite.validate.graph import SiteGraph
-from fundsite.write.outputs import _encoded, _write_array, _write_table
+from fundsite.write.outputs import CsvTable, _encoded, _write_array
 
 _MARK = "\x00"
 #: A marked amount as the encoder writes it, under the only keys that hold one: a string
@@ -39,16 +39,20 @@ def _numbers(text: str) -> str:
     return _MARKED.sub(r"\1\2", text) if "\\u0000" in text else text
 
 
-def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> giving.GivingSummary:
+def write_360giving(
+    f: IO[str], graph: SiteGraph, today: date, left_out_csv: IO[str] | None = None
+) -> giving.GivingSummary:
     """Write the grants package to ``f`` as ``to_json`` would (sorted keys, one-space indent),
     one project at a time (memory holds one grant, not the file); ``today`` is the data's
-    date (the package's ``modified``).
+    date (the package's ``modified``). In the same pass, the projects it leaves out go to
+    ``left_out_csv`` (``data/360giving-left-out.csv``, :data:`giving.LEFT_OUT_COLUMNS`).
 
     With no grant at all the file still parses but does not validate (the standard wants one
     grant at least): :attr:`GivingSummary.valid` says so.
     """
     base = graph.site.base_url
     meta = giving.package_meta(graph, today)
+    notes = CsvTable(left_out_csv, giving.LEFT_OUT_COLUMNS) if left_out_csv else None
     grants = 0
     lacking: Counter[str] = Counter()
     left_out = 0
@@ -59,7 +63,10 @@ def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> giving.GivingS
             data = giving.grant(node, graph, base)
             if data is None:
                 left_out += 1
-                lacking.update(giving.missing(node))
+                codes = giving.missing(node)
+                lacking.update(codes)
+                if notes is not None:
+                    notes.add(giving.LeftOut.of(node, codes).row())
                 continue
             grants += 1
             yield _exact(data)
@@ -74,19 +81,3 @@ def write_360giving(f: IO[str], graph: SiteGraph, today: date) -> giving.GivingS
         sep = ",\n "
     f.write("\n}\n")
     return giving.GivingSummary(grants, left_out, dict(lacking))
-
-
-def write_left_out(csv_file: IO[str], graph: SiteGraph, json_file: IO[str] | None = None) -> int:
-    """Write the projects the 360Giving file leaves out as CSV (``data/360giving-left-out.csv``:
-    BOM, no cell a spreadsheet runs as a formula) and, when ``json_file`` is given, as a JSON
-    array; return how many. Columns: :data:`fundsite.plan.giving.LEFT_OUT_COLUMNS`."""
-    count = 0
-
-    def rows() -> Any:
-        nonlocal count
-        for note in giving.left_out(graph):
-            count += 1
-            yield note.row()
-
-    _write_table(csv_file, json_file, rows(), giving.LEFT_OUT_COLUMNS)
-    return count

@@ -86,14 +86,12 @@ def write_open_data(graph: SiteGraph, root: Path, snapshot_date: date) -> OpenDa
                 zipper.submit(_zip_entry, z, path, rel.removeprefix("data/"), snapshot_date)
             )
 
-        with _text(root, exports.GIVING) as f:
-            grants = giving.write_360giving(f, graph, snapshot_date)
+        with _text(root, exports.GIVING) as f, _text(root, exports.GIVING_LEFT_OUT) as notes:
+            grants = giving.write_360giving(f, graph, snapshot_date, notes)
         if grants.valid:
             done(exports.GIVING)
         else:  # the standard wants one grant at least: no file rather than an invalid one
             (root / exports.GIVING).unlink()
-        with _text(root, exports.GIVING_LEFT_OUT) as f:
-            giving.write_left_out(f, graph)
         done(exports.GIVING_LEFT_OUT)
         site = graph.site
         for rel, data in (

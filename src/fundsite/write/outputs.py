@@ -154,7 +154,7 @@ _NEXT_CELL = re.compile("," + _FORMULA_CELL)
 
 
 class _LastRow:
-    """The file ``csv.writer`` writes to: it keeps the row, :func:`_write_table` writes it."""
+    """The file ``csv.writer`` writes to: it keeps the row, :class:`CsvTable` writes it."""
 
     __slots__ = ("row",)
 
@@ -165,47 +165,54 @@ class _LastRow:
         self.row = row
 
 
+class CsvTable:
+    """A CSV file written a row at a time: a BOM (for spreadsheet programs), then the header
+    (``columns`` when given, written even if no row follows, else the first row's keys),
+    then each row's cells as :func:`csv_cells` (no formulas)."""
+
+    def __init__(self, csv_file: IO[str], columns: Iterable[str] | None = None) -> None:
+        # rows end with "\r\n" for the writer, so that it quotes a cell holding a CR as well
+        # as one holding a LF (a bare CR ends a row in spreadsheet programs); written with "\n"
+        self._file, self._last = csv_file, _LastRow()
+        self._writer = csv.writer(self._last, lineterminator="\r\n")
+        self._fields: list[str] = []
+        if columns is not None:
+            self._header(columns)
+
+    def _header(self, names: Iterable[str]) -> None:
+        self._fields.extend(names)
+        self._writer.writerow(self._fields)
+        self._file.write("\ufeff" + self._last.row[:-2] + "\n")  # the BOM: Thai reads right
+
+    def add(self, row: dict[str, Any]) -> None:
+        if not self._fields:
+            self._header(row)
+        cells = [row[field] for field in self._fields]
+        last = self._last
+        self._writer.writerow(cells)
+        if _FIRST_CELL.match(last.row) or _NEXT_CELL.search(last.row):  # rare: then each cell
+            self._writer.writerow(csv_cells(cells))
+        self._file.write(last.row[:-2] + "\n")
+
+
 def _write_table(
     csv_file: IO[str],
     json_file: IO[str] | None,
     rows: Iterable[dict[str, Any]],
     columns: Iterable[str] | None = None,
 ) -> None:
-    """One table as CSV (with a BOM, for spreadsheet programs) and, unless ``json_file`` is
-    None, as a JSON array, row by row.
-
-    The CSV cells are :func:`csv_cells` (no formulas); the JSON has the values as they are.
-    The header is ``columns`` when given (written even if there are no rows), else the first
-    row's keys.
-    """
-    # rows end with "\r\n" for the writer, so that it quotes a cell holding a CR as well as
-    # one holding a LF (a bare CR ends a row in spreadsheet programs); written ending with "\n"
-    last = _LastRow()
-    writer = csv.writer(last, lineterminator="\r\n")
-    fields: list[str] = []
-
-    def header(names: Iterable[str]) -> None:
-        fields.extend(names)
-        writer.writerow(fields)
-        csv_file.write("\ufeff" + last.row[:-2] + "\n")  # the BOM: Thai reads right
-
-    if columns is not None:
-        header(columns)
+    """One table as CSV (:class:`CsvTable`) and, unless ``json_file`` is None, as a JSON
+    array (the values as they are), row by row."""
+    table = CsvTable(csv_file, columns)
 
     def each() -> Iterator[dict[str, Any]]:
         for row in rows:
-            if not fields:
-                header(row)
-            cells = [row[field] for field in fields]
-            writer.writerow(cells)
-            if _FIRST_CELL.match(last.row) or _NEXT_CELL.search(last.row):  # rare: then each cell
-                writer.writerow(csv_cells(cells))
-            csv_file.write(last.row[:-2] + "\n")
+            table.add(row)
             yield row
 
     if json_file is None:
-        for _ in each():
-            pass
+        for row in rows:
+            table.add(row)
         return
     _write_array(json_file.write, each(), "\n")
     json_file.write("\n")
