@@ -27,8 +27,8 @@ from fundsite.plan.giving import GivingSummary
 from fundsite.plan.pages import path_conflicts
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state, media
-from fundsite.validate.graph import SiteGraph
-from fundsite.validate.patch import CheckState
+from fundsite.validate.graph import ReportNode, SiteGraph
+from fundsite.validate.patch import CheckState, neighbours
 from fundsite.write import manifest, outputs
 from fundsite.write.atomic import (
     abort_stage,
@@ -204,22 +204,13 @@ def _stage(
     """Check, plan, render and write into a staging folder, and prepare the search index."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    state, checked = check_state(site_dir, workers=workers)
+    state, checked = check_state(site_dir, workers=workers, remember=incremental)
     timings["check"] = time.perf_counter() - t0
     if not checked.ok or checked.graph is None or state is None:
         return BuildResult(False, checked.problems, seconds=timings)
     graph = checked.graph
     graph.history = load_history(site_dir)
     say(f"check: {len(checked.problems)} warnings ({timings['check']:.2f} s)")
-    t0 = time.perf_counter()
-    plans = plan_site(graph)
-    timings["plan"] = time.perf_counter() - t0
-    conflicts = path_conflicts(plans)
-    if conflicts:
-        clash = [
-            Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
-        ]
-        return BuildResult(False, [*checked.problems, *clash], seconds=timings)
     try:
         theme = theme_dir(site_dir, graph.site.theme)
     except FileNotFoundError:
@@ -229,6 +220,20 @@ def _stage(
         return BuildResult(False, [*checked.problems, missing], seconds=timings)
     base_url = graph.site.base_url.rstrip("/") + "/"
     today = graph.today  # the data's date, as the check judged it (snapshot_date)
+    if incremental and not keep:
+        unchanged = _unchanged(site_dir, out, graph, theme, base_url, index)
+        if unchanged is not None:
+            say("render: nothing changed since the last build")
+            return BuildResult(True, checked.problems, unchanged, timings, out)
+    t0 = time.perf_counter()
+    plans = plan_site(graph)
+    timings["plan"] = time.perf_counter() - t0
+    conflicts = path_conflicts(plans)
+    if conflicts:
+        clash = [
+            Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
+        ]
+        return BuildResult(False, [*checked.problems, *clash], seconds=timings)
     job = _Job(
         site_dir,
         out,
@@ -299,13 +304,14 @@ def _publish(
 ) -> tuple[_Staged, manifest.Manifest]:
     graph, plans, base_url = job.graph, job.plans, job.base_url
     digest = deps.global_digest(graph, job.theme, base_url, job.today)
-    fresh = manifest.Manifest(global_digest=digest)
-    fresh.pages = deps.fingerprints(graph, plans, fresh.global_digest)
+    fresh = manifest.Manifest(global_digest=digest, records=records_of(graph))
     last = manifest.load(job.site_dir, job.out) if job.incremental else None
     if last is not None and (
         last.global_digest != fresh.global_digest or (job.index and not last.indexed)
     ):
         last = None  # the theme, data files or fundsite changed: every page changes
+    since = _fingerprints_since(job, last, digest) if last is not None else None
+    fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
     todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
     root = begin_stage(job.out, reuse=last is not None)
@@ -351,6 +357,59 @@ def _publish(
         raise
     result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
     return _Staged(result, root, pending, work, job.workers), fresh
+
+
+def records_of(graph: SiteGraph) -> dict[str, str]:
+    """Record file → the digest of the bytes it was built from."""
+    return {node.path: node.digest for node in graph.all_nodes()}
+
+
+def _unchanged(
+    site_dir: Path, out: Path, graph: SiteGraph, theme: Path, base_url: str, index: bool
+) -> int | None:
+    """The number of pages of the last build into ``out`` if it was built from these very
+    records, theme, data files, data date and fundsite, and wrote everything; else None."""
+    last = manifest.load(site_dir, out)
+    if (
+        last is None
+        or not last.open_data
+        or (index and not last.indexed)
+        or (not index and last.indexed)
+        or last.records != records_of(graph)
+        or last.global_digest != deps.global_digest(graph, theme, base_url, graph.today)
+    ):
+        return None
+    return len(last.pages)
+
+
+def _fingerprints_since(job: _Job, last: manifest.Manifest, base: str) -> dict[str, str] | None:
+    """Page fingerprints, computed again only for the pages that may show a record changed
+    since the last build (the others keep the last build's); None, for every page to be
+    fingerprinted, when records were deleted or others than reports added since.
+
+    A changed record may change the data-quality notes of its neighbours (the records its
+    cross-record rules read), so the pages showing those are fingerprinted too.
+    """
+    graph, plans = job.graph, job.plans
+    if not last.records:
+        return None
+    now = records_of(graph)
+    if any(path not in now for path in last.records):
+        return None
+    nodes = {node.path: node for node in graph.all_nodes()}
+    changed = [nodes[path] for path, digest in now.items() if last.records.get(path) != digest]
+    added = [node for node in changed if node.path not in last.records]
+    if any(not isinstance(node, ReportNode) for node in added):
+        return None
+    scope = {id(n): n for node in changed for n in neighbours(node)}
+    candidates = deps.readers(graph, plans, scope.values()) if scope else []
+    if added:  # the report listing's order changed: each of its pages
+        candidates += [p for p in plans if p.make.__name__ == "reports"]
+    candidates += [p for p in plans if p.path not in last.pages]
+    fingerprint = deps.Fingerprinter(graph, base)
+    pages = {p.path: last.pages[p.path] for p in plans if p.path in last.pages}
+    pages.update((p.path, fingerprint(p)) for p in candidates)
+    return pages
 
 
 def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:

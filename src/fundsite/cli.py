@@ -21,7 +21,7 @@ def _check(args: argparse.Namespace) -> int:
     if not site.is_dir():
         print(_no_folder(site, args.lang), file=sys.stderr)
         return 2
-    result = check_site(site)
+    result = check_site(site, remember=not args.fresh)
     problems = result.problems
     if args.format == "github":
         text = console.github(problems, args.lang, args.root)
@@ -105,6 +105,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("th", "en"), default="th", help="message language")
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--root", default="", help="prefix for paths in --format github output")
+    check.add_argument(
+        "--fresh",
+        action="store_true",
+        help="read every file again (default: only those changed since the last full check, "
+        "kept in the cache folder)",
+    )
     check.set_defaults(func=_check)
 
     build = sub.add_parser("build", help="build the static site (refuses when check has errors)")
@@ -123,7 +129,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--clean",
         action="store_true",
-        help="render every page (default: only what changed since the last build)",
+        help="check every file and render every page (default: only what changed since the "
+        "last build)",
     )
     build.set_defaults(func=_build)
 

@@ -22,6 +22,7 @@ from fundsite.build import (
     Kept,
     _template_problem,
     index_pages,
+    records_of,
     render_all,
     write_site_files,
 )
@@ -162,6 +163,7 @@ def finish(
         timings["index"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     changed = bool(pending.changed)
+    kept.manifest.records = records_of(job.graph)
     if background and can_fork():
         kept.writer = forked_background(lambda: _write_rest(kept, changed, stoppable=True))
     else:

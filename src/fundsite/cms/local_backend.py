@@ -555,7 +555,7 @@ def patch_check(state: CheckState, changes: Changes) -> list[Problem] | None:
     files on disk, as it was. None when the patch path cannot take the change (another file
     kind, a changed link, a deletion, media, an edit the builder has not taken in yet): check
     everything then. :class:`StateLost` when ``state`` could not be put back."""
-    from fundsite.validate.patch import _neighbours, patch
+    from fundsite.validate.patch import neighbours, patch
 
     if len(changes) != 1:
         return None
@@ -576,7 +576,7 @@ def patch_check(state: CheckState, changes: Changes) -> list[Problem] | None:
     if new is None or any(p.severity == "error" for p in problems):
         return None
     if old is not None:
-        scope = _neighbours(old)
+        scope = neighbours(old)
     else:
         project = state.graph.projects.get(getattr(new.record, "project", None) or "")
         if project is None:

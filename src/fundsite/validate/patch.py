@@ -117,7 +117,7 @@ def patch(state: CheckState, files: list[str]) -> Patched | None:
         if problems:
             state.record_problems[path] = problems
         changed.append(node)
-        for neighbour in _neighbours(node):
+        for neighbour in neighbours(node):
             scope.setdefault(id(neighbour), neighbour)
     noted = _rerun_rules(state, list(scope.values()))
     state.graph.forget_derived()
@@ -232,7 +232,7 @@ def _take_over(old: Node, new: Node) -> None:
         old.project.reports.sort(key=lambda r: (r.record.date, r.id))
 
 
-def _neighbours(node: Node) -> list[Node]:
+def neighbours(node: Node) -> list[Node]:
     """The nodes whose cross-record rules read ``node``: re-run the rules on these."""
     if isinstance(node, FundNode):
         projects = node.projects  # project codes read the fund's kind

@@ -18,7 +18,7 @@ from typing import Any
 
 from fundsite.cache import site_cache
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Manifest:
     parts: dict[str, str] = field(default_factory=dict)  # page path → search-index part
     indexed: bool = False
     open_data: bool = True  # False: the open-data files may be older than the pages
+    records: dict[str, str] = field(default_factory=dict)  # record file → digest it was built at
     version: int = VERSION
 
 
@@ -58,7 +59,7 @@ def _checked(data: Any) -> Manifest | None:
         return None
     if set(data) != {f.name for f in fields(Manifest)}:
         return None
-    maps_of_text = (data["pages"], data["parts"])
+    maps_of_text = (data["pages"], data["parts"], data["records"])
     if not (
         isinstance(data["global_digest"], str)
         and all(isinstance(m, dict) for m in (*maps_of_text, data["files"]))

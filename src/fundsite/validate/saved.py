@@ -1,0 +1,235 @@
+"""The check remembered between runs: a fresh ``check`` or ``build`` re-checks what changed.
+
+A full check reads every record (about 5 minutes at 300,000 projects on 2 cores, most of it
+parsing YAML). Its result, the :class:`~fundsite.validate.patch.CheckState`, is kept in the
+site's cache folder (:mod:`fundsite.cache`, never inside the site). The next run hashes every
+record file and compares it with the digest each record was checked at; the files that differ
+are patched in (:func:`~fundsite.validate.patch.patch`, the path ``serve`` takes for each
+edit, whose result equals a full check). Anything a patch cannot take (a changed data file,
+link or media file, another data date, a record with errors, a free page), or a cache that is
+missing, damaged, from another version of fundsite or of another site, means a full check,
+whose result is then kept. The state kept is the last full check's: later runs patch from it,
+so one that is read stays valid until a full check replaces it.
+
+What is read back is never trusted as code. It is a pickle read by an unpickler that only
+builds fundsite's record classes and plain values (:class:`_Unpickler`), after its checksum,
+format, fundsite's code digest and the site's folder were compared: a file of another shape is
+ignored. Like the rest of the cache folder, it must be writable only by fundsite runs of the
+site (``docs/security.md`` explains how CI keeps a pull request from writing main's cache).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import os
+import pickle
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import fundsite
+from fundsite.cache import site_cache
+from fundsite.history import snapshot_date
+from fundsite.load.files import CONTENT_KINDS, scan
+from fundsite.load.safe import SiteReader
+from fundsite.validate.media import check_media
+from fundsite.validate.patch import CheckState, patch
+
+MAGIC = b"fundsite check state\n"
+FORMAT = 1
+NAME = "check-state.pickle"
+#: A patch of more files than this re-checks everything (and keeps that): a patch that big is
+#: no faster than a full check, and each later run would patch them all again.
+MAX_PATCHED = 5000
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """fundsite's own code and data (models, rules, messages, the gazetteer): what a check's
+    result depends on besides the site. Any change to them, a new version or a local edit,
+    makes a remembered check of no use."""
+    h = hashlib.blake2b(fundsite.__version__.encode(), digest_size=16)
+    package = Path(fundsite.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and "vendor" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+# -- reading and writing -------------------------------------------------------------------
+
+_ALLOWED_MODULES = ("fundsite.validate.", "fundsite.diagnostics", "fundsite.geo")
+_ALLOWED = {
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("builtins", "getattr"),  # enum members: (getattr, (Class, name))
+    ("decimal", "Decimal"),
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "timezone"),
+    ("datetime", "timedelta"),
+    ("pathlib", "PosixPath"),
+    ("pathlib", "WindowsPath"),
+    ("collections", "defaultdict"),
+    ("copyreg", "_reconstructor"),
+    ("builtins", "object"),
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds only fundsite's validated record classes and plain values, never a function
+    or any other class a damaged or forged file might name."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED or (
+            module.startswith(_ALLOWED_MODULES) and name[:1].isupper()
+        ):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a record class")
+
+
+def _header(site_dir: Path, length: int, checksum: bytes) -> bytes:
+    site = os.fsencode(site_dir)
+    return (
+        MAGIC
+        + struct.pack("<IQ", FORMAT, length)
+        + code_digest().encode()
+        + struct.pack("<I", len(site))
+        + site
+        + checksum
+    )
+
+
+def state_path(site_dir: Path) -> Path:
+    return site_cache(site_dir) / NAME
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Millions of objects are made at once and none is garbage: the cycle collector would
+    only scan them again and again (it tripled the time to read a state)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def save(state: CheckState) -> None:
+    """Keep ``state`` (a full check's) for the next run."""
+    graph = state.graph
+    kept = {k: graph.__dict__.pop(k) for k in ("_derived", "history") if k in graph.__dict__}
+    index, graph._index = graph._index, None  # type: ignore[attr-defined]
+    nodes = state.__dict__.pop("nodes", None)
+    try:
+        with _no_cycle_collection():
+            payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+        return  # nothing kept: the next run checks everything
+    finally:
+        graph.__dict__.update(kept)
+        graph._index = index  # type: ignore[attr-defined]
+        if nodes is not None:
+            state.__dict__["nodes"] = nodes
+    checksum = hashlib.blake2b(payload, digest_size=32).digest()
+    path = state_path(state.site_dir)
+    tmp = path.with_name(f"{NAME}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            f.write(_header(state.site_dir, len(payload), checksum))
+            f.write(payload)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def load(site_dir: Path) -> CheckState | None:
+    """The remembered check of ``site_dir`` by this very code, or None."""
+    site_dir = site_dir.resolve()
+    try:
+        data = state_path(site_dir).read_bytes()
+    except OSError:
+        return None
+    view = memoryview(data)
+    try:
+        head_length = len(_header(site_dir, 0, bytes(32)))
+        if len(data) < head_length:
+            return None
+        length = struct.unpack_from("<Q", view, len(MAGIC) + 4)[0]
+        payload = view[head_length:]
+        checksum = bytes(view[head_length - 32 : head_length])
+        if bytes(view[:head_length]) != _header(site_dir, length, checksum):
+            return None  # another format, version of fundsite, or site
+        if len(payload) != length or hashlib.blake2b(payload, digest_size=32).digest() != checksum:
+            return None  # cut short or damaged
+        with _no_cycle_collection():
+            state = _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # a damaged cache is a cache miss, never a crash
+        return None
+    if not isinstance(state, CheckState) or state.site_dir != site_dir:
+        return None
+    state.graph._index = None  # type: ignore[attr-defined]
+    return state
+
+
+# -- what changed --------------------------------------------------------------------------
+
+
+@dataclass
+class Remembered:
+    """A check answered from memory: the state, the record files read, what was patched."""
+
+    state: CheckState
+    files: int
+    patched: list[str]  # files re-checked (changed, new or deleted since the full check)
+    digests: dict[str, str]  # record file → digest of its bytes now
+
+
+def _digest(reader: SiteReader, rel: str) -> str:
+    try:
+        return hashlib.blake2b(reader.read(rel), digest_size=12).hexdigest()
+    except OSError:
+        return ""  # unreadable: differs from any digest, so the full check reports it
+
+
+def recall(site_dir: Path) -> Remembered | None:
+    """The check of ``site_dir`` as it is now, from the remembered one and the files changed
+    since; None when a full check is needed."""
+    state = load(site_dir)
+    if state is None:
+        return None
+    site_dir = state.site_dir
+    inventory = scan(site_dir)
+    if inventory.problems:
+        return None
+    digests: dict[str, str] = {}
+    data: set[str] = set()
+    with SiteReader(site_dir) as reader:
+        for kind, rel in inventory.records:
+            digests[rel] = _digest(reader, rel)
+            if kind not in CONTENT_KINDS.values():
+                data.add(digests[rel])
+    graph = state.graph
+    if ":".join(sorted(data)) != graph.data_digest or snapshot_date(site_dir) != graph.today:
+        return None  # data files decide every record's rules; the date, those about time
+    if check_media(site_dir, inventory.media) != (graph.media, []):
+        return None
+    nodes = state.nodes
+    changed = [rel for rel, d in digests.items() if rel in nodes and nodes[rel].digest != d]
+    changed += [rel for rel in digests if rel not in nodes and rel.startswith("content/")]
+    changed += [rel for rel in nodes if rel not in digests]
+    if len(changed) > MAX_PATCHED:
+        return None
+    if changed and patch(state, changed) is None:
+        return None
+    return Remembered(state, len(inventory.records), changed, digests)
