@@ -417,69 +417,7 @@ def test_written_values_read_back_exactly():
         assert yaml.safe_load(f"k: [{scalar(text, flow=True)}]") == {"k": [text]}
 
 
-# ---- the CI templates that run check and build ---------------------------------------------------
-
-
-def _workflow(name: str) -> dict:
-    data = yaml.safe_load((REPO / ".github/workflows" / name).read_text(encoding="utf-8"))
-    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
-    return data
-
-
-def _steps(job: dict) -> dict[str, dict]:
-    return {s.get("uses", s.get("run", "")).split("@")[0]: s for s in job["steps"]}
-
-
-def test_pull_request_workflow():
-    flow = _workflow("check.yml")
-    assert "pull_request" in flow["on"]
-    assert flow["on"]["push"]["branches"] == ["main"]
-    (job,) = flow["jobs"].values()
-    steps = _steps(job)
-    assert steps["actions/checkout"]["with"]["fetch-depth"] == 0
-    assert str(steps["actions/setup-python"]["with"]["python-version"]) == "3.11"
-    assert "pip install ." in steps
-    assert "fundsite check --format github --lang th" in steps
-    assert "fundsite build . -o build" in steps
-    assert steps["actions/upload-artifact"]["with"]["path"] == "build/"
-    runs = [s.get("run") for s in job["steps"]]
-    assert runs.index("fundsite check --format github --lang th") < runs.index(
-        "fundsite build . -o build"
-    )
-    for step in job["steps"]:  # only GitHub's own actions
-        assert step.get("uses", "actions/").startswith("actions/")
-
-
-def test_pages_workflow():
-    flow = _workflow("pages.yml")
-    assert flow["on"]["push"]["branches"] == ["main"]
-    build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
-    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    steps = _steps(build)
-    assert steps["actions/checkout"]["with"]["fetch-depth"] == 0
-    assert "fundsite build . -o build" in steps
-    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "build/"
-    assert deploy["needs"] == "build"
-    assert deploy["environment"]["name"] == "github-pages"
-    assert "actions/deploy-pages" in _steps(deploy)
-    assert "base_url" in (REPO / ".github/workflows/pages.yml").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("name", ["check.yml", "pages.yml"])
-def test_workflows_give_pull_requests_nothing(name):
-    """docs/security.md: no pull_request_target, read-only by default, no secrets, no token
-    left in the checkout; only the deploy job (pushes to main) may write to Pages."""
-    text = (REPO / ".github/workflows" / name).read_text(encoding="utf-8")
-    flow = _workflow(name)
-    assert "pull_request_target" not in flow["on"]
-    assert flow["permissions"] == {"contents": "read"}
-    assert "${{ secrets" not in text and "secrets: inherit" not in text
-    for job_name, job in flow["jobs"].items():
-        if job_name != "deploy":
-            assert "permissions" not in job
-        for step in job["steps"]:
-            if step.get("uses", "").startswith("actions/checkout@"):
-                assert step["with"]["persist-credentials"] is False
+# ---- the pre-commit hook (the workflows are tested in test_workflows.py) -------------------------
 
 
 def test_pre_commit_hook():
