@@ -26,9 +26,9 @@ from fundsite.write.out_folder import output_problem
 REPO = Path(__file__).resolve().parents[1]
 FLOWS = ["check.yml", "pages.yml"]
 
-#: Where a GitHub-hosted Linux runner puts the checkout and its temporary folder.
-WORKSPACE = "/home/runner/work/portal/portal"
-RUNNER_TEMP = "/home/runner/work/_temp"
+#: The checkout and the temporary folder, laid out as on a GitHub-hosted runner.
+WORKSPACE = "/runner/work/portal/portal"
+RUNNER_TEMP = "/runner/work/_temp"
 SHA_A = "3" * 40
 SHA_B = "c" * 40
 
