@@ -59,9 +59,12 @@ def _run_step(job: dict, command: str) -> dict:
 def hash_files(root: Path, *patterns: str) -> str:
     """GitHub's ``hashFiles()``: the SHA-256 of the SHA-256 digests of the matched files, one
     after another, or '' when nothing matches (actions/runner,
-    ``src/Misc/expressionFunc/hashFiles/src/hashFiles.ts``). The templates hash one file, so
-    the order in which the runner's globber lists several does not arise."""
-    files = sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()})
+    ``src/Misc/expressionFunc/hashFiles/src/hashFiles.ts``). The runner lists files in its
+    globber's order, this in sorted order: the value may differ from GitHub's for several files,
+    but it changes exactly when theirs does, which is what the tests compare."""
+    # a trailing ** matches every file below (pathlib's ** alone matches folders only)
+    globs = [f"{pattern}/*" if pattern.endswith("**") else pattern for pattern in patterns]
+    files = sorted({p for pattern in globs for p in root.glob(pattern) if p.is_file()})
     if not files:
         return ""
     total = hashlib.sha256()
@@ -327,14 +330,15 @@ def test_workflows_give_pull_requests_nothing(name):
 @pytest.mark.parametrize("name", FLOWS)
 def test_cache_steps_surround_check_and_build(name):
     """Restore after the checkout (``hashFiles`` reads it) and setup-python (whose version is in
-    the key), before the check; save after the build. A miss is not an error (the first run
-    builds everything)."""
+    the key), before the install writes into the checkout and before the check; save after the
+    build. A miss is not an error (the first run builds everything)."""
     job = _build_job(name)
     order = [s.get("uses", s.get("run", "")).split("@")[0] for s in job["steps"]]
     build = next(o for o in order if o.startswith("fundsite build"))
     at = order.index
     assert at("actions/checkout") < at("actions/cache/restore")
     assert at("actions/setup-python") < at("actions/cache/restore")
+    assert at("actions/cache/restore") < at("pip install .")  # which writes src/*.egg-info
     assert at("actions/cache/restore") < at("fundsite check --format github --lang th")
     assert at("fundsite check --format github --lang th") < at(build)
     assert at(build) < at("actions/cache/save")
@@ -352,7 +356,7 @@ def test_cache_steps_surround_check_and_build(name):
 @pytest.mark.parametrize("name", FLOWS)
 def test_key_names_os_python_install_spec_and_commit(name):
     a, b = Cache(name, Context(sha=SHA_A)), Cache(name, Context(sha=SHA_B))
-    spec = hash_files(REPO, "pyproject.toml")
+    spec = hash_files(REPO, "pyproject.toml", "src/**")
     assert re.fullmatch(r"[0-9a-f]{64}", spec)
     for cache, sha in ((a, SHA_A), (b, SHA_B)):
         assert cache.key == f"fundsite-Linux-py3.11.14-{spec}-{sha}"
@@ -372,29 +376,45 @@ def test_key_names_os_python_install_spec_and_commit(name):
 
 @pytest.mark.parametrize("name", FLOWS)
 def test_install_spec_change_moves_the_prefix(name, tmp_path):
-    """A new fundsite (a changed pyproject.toml here; a portal's requirements file) gives a new
-    prefix: neither version restores the other's cache. Editing records does not."""
+    """A new fundsite gives a new prefix, so neither version restores the other's cache: here
+    fundsite is installed from the repository itself (``pip install .``), so a change to
+    ``pyproject.toml`` or to anything under ``src/`` (a portal: its requirements file). Records
+    and the theme do not move it: fundsite tells which pages they change."""
     job = _build_job(name)
     key = _steps(job)["actions/cache/restore"]["with"]["key"]
-    assert re.findall(r"hashFiles\(([^)]*)\)", key) == ["'pyproject.toml'"]
+    assert re.findall(r"hashFiles\(([^)]*)\)", key) == ["'pyproject.toml', 'src/**'"]
     assert _steps(job)["actions/setup-python"]["with"]["cache-dependency-path"] == "pyproject.toml"
 
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copytree(
+        REPO / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
     before = Cache(name, Context(root=tmp_path))
-    assert before.key == Cache(name, Context(root=REPO)).key
-    record = tmp_path / "content/projects/68-L5218-4-99.md"
-    record.parent.mkdir(parents=True)
-    record.write_text("---\nid: 68-L5218-4-99\n---\n", encoding="utf-8")
-    assert Cache(name, Context(root=tmp_path)).restore_keys == before.restore_keys
 
-    spec = tmp_path / "pyproject.toml"
-    text = spec.read_text(encoding="utf-8")
-    assert 'version = "0.1.0"' in text
-    spec.write_text(text.replace('version = "0.1.0"', 'version = "0.1.1"'), encoding="utf-8")
-    after = Cache(name, Context(root=tmp_path))
-    assert after.restore_keys != before.restore_keys
-    assert not after.key.startswith(before.restore_keys[0])
-    assert not before.key.startswith(after.restore_keys[0])
+    def prefix_after(rel: str, edit: str = "\n# edited\n") -> str:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = path.read_bytes() if path.exists() else None
+        path.write_bytes((old or b"") + edit.encode())
+        try:
+            (prefix,) = Cache(name, Context(root=tmp_path)).restore_keys
+        finally:
+            if old is None:
+                path.unlink()
+            else:
+                path.write_bytes(old)
+        return prefix
+
+    (same,) = before.restore_keys
+    assert (
+        prefix_after("content/projects/68-L5218-4-99.md", "---\nid: 68-L5218-4-99\n---\n") == same
+    )
+    assert prefix_after("themes/default/templates/project.html") == same
+    for rel in ("pyproject.toml", "src/fundsite/render/engine.py", "src/fundsite/plan/views.py"):
+        moved = prefix_after(rel)
+        assert moved != same, rel
+        assert not before.key.startswith(moved)  # the new fundsite does not restore the old one
+    assert Cache(name, Context(root=tmp_path)).restore_keys == [same]  # edits undone
 
 
 def test_hash_files_is_the_runners(tmp_path):
@@ -402,6 +422,10 @@ def test_hash_files_is_the_runners(tmp_path):
     inner = hashlib.sha256(b"fundsite==0.1.0\n").digest()
     assert hash_files(tmp_path, "requirements.txt") == hashlib.sha256(inner).hexdigest()
     assert hash_files(tmp_path, "pyproject.toml") == ""  # no match: an empty string
+    (tmp_path / "src/a/b").mkdir(parents=True)
+    (tmp_path / "src/a/b/c.py").write_bytes(b"x = 1\n")
+    deep = hashlib.sha256(hashlib.sha256(b"x = 1\n").digest()).hexdigest()
+    assert hash_files(tmp_path, "src/**") == deep  # every file below, folders skipped
 
 
 def test_check_and_pages_share_one_cache():
