@@ -304,7 +304,9 @@ def _publish(
 ) -> tuple[_Staged, manifest.Manifest]:
     graph, plans, base_url = job.graph, job.plans, job.base_url
     digest = deps.global_digest(graph, job.theme, base_url, job.today)
-    fresh = manifest.Manifest(global_digest=digest, records=records_of(graph))
+    fresh = manifest.Manifest(
+        global_digest=digest, records=records_of(graph), data_date=job.today.isoformat()
+    )
     last = manifest.load(job.site_dir, job.out) if job.incremental else None
     if last is not None and (
         last.global_digest != fresh.global_digest or (job.index and not last.indexed)
@@ -376,6 +378,7 @@ def _unchanged(
         or (index and not last.indexed)
         or (not index and last.indexed)
         or last.records != records_of(graph)
+        or last.data_date != graph.today.isoformat()
         or last.global_digest != deps.global_digest(graph, theme, base_url, graph.today)
     ):
         return None
@@ -385,14 +388,15 @@ def _unchanged(
 def _fingerprints_since(job: _Job, last: manifest.Manifest, base: str) -> dict[str, str] | None:
     """Page fingerprints, computed again only for the pages that may show a record changed
     since the last build (the others keep the last build's); None, for every page to be
-    fingerprinted, when records were deleted or others than reports added since.
+    fingerprinted, when records were deleted or others than reports added since, or the data's
+    date changed.
 
     A changed record may change the data-quality notes of its neighbours (the records its
     cross-record rules read), so the pages showing those are fingerprinted too.
     """
     graph, plans = job.graph, job.plans
-    if not last.records:
-        return None
+    if not last.records or last.data_date != job.today.isoformat():
+        return None  # another date: the notes about time may have changed on any record
     now = records_of(graph)
     if any(path not in now for path in last.records):
         return None
@@ -432,7 +436,11 @@ def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:
 
 def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> GivingSummary | None:
     """What is not a page: static files, media, open data, sitemap, robots; returns what the
-    360Giving file holds when open data was written."""
+    360Giving file holds when open data was written.
+
+    Open data is brought up to date by every build (``copy``) and when ``open_data`` asks: it
+    rewrites only the files whose bytes change, from the last build's files in ``job.out``
+    (unless the build is clean) and their index in the site's cache folder."""
     if copy:
         remove(root, "static")
         outputs.copy_tree(job.theme / "static", root / "static")
@@ -441,12 +449,17 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> Givi
             for rel in media.published(job.graph):
                 with reader.open(f"content/{rel}", media.MAX_MEDIA_BYTES) as source:
                     copy_file(source, root, rel)
-    if open_data:
-        for old in (root / "data").glob("snapshot-*.zip"):
-            old.unlink()
-        grants: GivingSummary | None = write_open_data(job.graph, root, job.today).giving
-    else:
-        grants = None
+    grants: GivingSummary | None = None
+    if open_data or copy:
+        from fundsite.write.data_index import index_path
+
+        grants = write_open_data(
+            job.graph,
+            root,
+            job.today,
+            previous=job.out if job.incremental else None,
+            index_file=index_path(job.site_dir, job.out),
+        ).giving
     if copy or open_data:
         write_admin(job, root, bundle=copy, config=open_data)
     pages = [p.path for p in job.plans if p.path != "404.html"]

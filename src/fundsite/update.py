@@ -164,6 +164,7 @@ def finish(
     t0 = time.perf_counter()
     changed = bool(pending.changed)
     kept.manifest.records = records_of(job.graph)
+    kept.manifest.data_date = job.today.isoformat()
     if background and can_fork():
         kept.writer = forked_background(lambda: _write_rest(kept, changed, stoppable=True))
     else:

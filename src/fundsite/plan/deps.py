@@ -20,6 +20,7 @@ from fundsite import __version__
 from fundsite.plan import views
 from fundsite.plan.pages import PagePlan
 from fundsite.plan.scopes import AREA_LEVELS, PER_PAGE, Scope, page_of, scope_years
+from fundsite.thai import fiscal_year
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
 #: Pages that show totals over every record: they change whenever anything changes.
@@ -37,17 +38,22 @@ def tree_digest(root: Path) -> str:
     return h.hexdigest()
 
 
+#: Pages that show the data's date (the data page: "data as of", the snapshot's name).
+DATED = frozenset({"data_dictionary"})
+
+
 def global_digest(graph: SiteGraph, theme: Path, base_url: str, today: date) -> str:
     """What every page depends on: fundsite itself, the theme, data files, free pages, and the
-    data's date (feeds without entries and the open-data snapshot carry it; it is the last
-    commit's date in a git checkout, else today's, so outside git a new day renders again)."""
+    fiscal year of the data's date (the year a scope's page shows first). The date itself is
+    read by few pages (:data:`DATED`, feeds) and by the notes about time, which are part of
+    each record's key: a new day's commit renders those pages again, not every page."""
     h = hashlib.blake2b(digest_size=16)
     for part in (
         __version__,
         tree_digest(theme),
         graph.data_digest,
         base_url,
-        today.isoformat(),
+        str(fiscal_year(today)),
         *(f"{p.path}={p.digest}" for p in graph.pages.values()),
     ):
         h.update(part.encode())
@@ -173,7 +179,9 @@ class Fingerprinter:
 
     @cached_property
     def site(self) -> str:
-        return site_digest(self.graph)
+        """What a page reading every record depends on: their files and the data's date (its
+        lists of data-quality notes carry it)."""
+        return f"{site_digest(self.graph)}:{self.graph.today.isoformat()}"
 
     @cached_property
     def orders(self) -> dict[str, str]:
@@ -188,6 +196,8 @@ class Fingerprinter:
     def __call__(self, plan: PagePlan) -> str:
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{self.base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
+        if plan.feed or plan.make.__name__ in DATED:  # a feed without entries is dated today
+            h.update(f"{self.graph.today.isoformat()}\0".encode())
         if plan.make.__name__ in LISTINGS:
             h.update(self.orders[plan.make.__name__].encode())
         elif plan.make.__name__ == "area":  # the areas below it that have pages, linked on it

@@ -244,6 +244,14 @@ def neighbours(node: Node) -> list[Node]:
     return [node]
 
 
+def redate(state: CheckState, today: Any) -> None:
+    """Judge ``state`` at another data date: the cross-record rules (those about time among
+    them) run again over every record, as a full check at that date would run them."""
+    state.graph.today = today
+    _rerun_rules(state, list(state.graph.all_nodes()))
+    state.graph.forget_derived()
+
+
 def _rerun_rules(state: CheckState, scope: list[Node]) -> list[Node]:
     """Run the content rules over ``scope`` alone; returns the nodes whose notes changed."""
     before = {id(node): node.notes for node in scope}

@@ -6,10 +6,12 @@ site's cache folder (:mod:`fundsite.cache`, never inside the site). The next run
 record file and compares it with the digest each record was checked at; the files that differ
 are patched in (:func:`~fundsite.validate.patch.patch`, the path ``serve`` takes for each
 edit, whose result equals a full check). Anything a patch cannot take (a changed data file,
-link or media file, another data date, a record with errors, a free page), or a cache that is
+link or media file, a record with errors, a free page), or a cache that is
 missing, damaged, from another version of fundsite or of another site, means a full check,
-whose result is then kept. The state kept is the last full check's: later runs patch from it,
-so one that is read stays valid until a full check replaces it.
+whose result is then kept. Another data date (a new day's commit) re-runs the cross-record
+rules over every record, not the reading of every file. The state kept is the last full
+check's: later runs patch from it, so one that is read stays valid until a full check
+replaces it.
 
 What is read back is never trusted as code. It is a pickle read by an unpickler that only
 builds fundsite's record classes and plain values (:class:`_Unpickler`), after its checksum,
@@ -39,7 +41,7 @@ from fundsite.history import snapshot_date
 from fundsite.load.files import CONTENT_KINDS, scan
 from fundsite.load.safe import SiteReader
 from fundsite.validate.media import check_media
-from fundsite.validate.patch import CheckState, patch
+from fundsite.validate.patch import CheckState, patch, redate
 
 MAGIC = b"fundsite check state\n"
 FORMAT = 1
@@ -145,7 +147,8 @@ def save(state: CheckState) -> None:
     path = state_path(state.site_dir)
     tmp = path.with_name(f"{NAME}.{os.getpid()}.tmp")
     try:
-        with tmp.open("wb") as f:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as f:
             f.write(_header(state.site_dir, len(payload), checksum))
             f.write(payload)
         tmp.replace(path)
@@ -220,8 +223,8 @@ def recall(site_dir: Path) -> Remembered | None:
             if kind not in CONTENT_KINDS.values():
                 data.add(digests[rel])
     graph = state.graph
-    if ":".join(sorted(data)) != graph.data_digest or snapshot_date(site_dir) != graph.today:
-        return None  # data files decide every record's rules; the date, those about time
+    if ":".join(sorted(data)) != graph.data_digest:
+        return None  # data files decide every record's rules
     if check_media(site_dir, inventory.media) != (graph.media, []):
         return None
     nodes = state.nodes
@@ -232,4 +235,7 @@ def recall(site_dir: Path) -> Remembered | None:
         return None
     if changed and patch(state, changed) is None:
         return None
+    today = snapshot_date(site_dir)
+    if today != graph.today:  # the rules about time judge against the data's date
+        redate(state, today)
     return Remembered(state, len(inventory.records), changed, digests)

@@ -30,6 +30,7 @@ class Manifest:
     indexed: bool = False
     open_data: bool = True  # False: the open-data files may be older than the pages
     records: dict[str, str] = field(default_factory=dict)  # record file → digest it was built at
+    data_date: str = ""  # the data's date it was built at (ISO)
     version: int = VERSION
 
 
