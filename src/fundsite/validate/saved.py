@@ -25,10 +25,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import multiprocessing
 import os
 import pickle
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +42,7 @@ from fundsite.cache import site_cache
 from fundsite.history import snapshot_date
 from fundsite.load.files import CONTENT_KINDS, scan
 from fundsite.load.safe import SiteReader
+from fundsite.parallel import can_fork
 from fundsite.validate.media import check_media
 from fundsite.validate.patch import CheckState, patch, redate
 
@@ -177,6 +180,7 @@ def load(site_dir: Path) -> CheckState | None:
             return None  # cut short or damaged
         with _no_cycle_collection():
             state = _Unpickler(io.BytesIO(payload)).load()
+            gc.freeze()  # millions of objects kept to the end: later passes skip them
     except Exception:  # a damaged cache is a cache miss, never a crash
         return None
     if not isinstance(state, CheckState) or state.site_dir != site_dir:
@@ -205,16 +209,19 @@ def _digest(reader: SiteReader, rel: str) -> str:
         return ""  # unreadable: differs from any digest, so the full check reports it
 
 
-def recall(site_dir: Path) -> Remembered | None:
-    """The check of ``site_dir`` as it is now, from the remembered one and the files changed
-    since; None when a full check is needed."""
-    state = load(site_dir)
-    if state is None:
-        return None
-    site_dir = state.site_dir
+@dataclass
+class _Files:
+    """The site's files now: what :func:`recall` compares with the remembered check."""
+
+    records: int
+    digests: dict[str, str]  # record file → digest of its bytes
+    data_digest: str  # as :attr:`SiteGraph.data_digest` is made
+    media: tuple[dict[str, str | None], list[Any]]  # :func:`check_media`'s answer
+    problems: bool  # files that cannot be read safely (links, devices): a full check says so
+
+
+def _files(site_dir: Path) -> _Files:
     inventory = scan(site_dir)
-    if inventory.problems:
-        return None
     digests: dict[str, str] = {}
     data: set[str] = set()
     with SiteReader(site_dir) as reader:
@@ -222,12 +229,32 @@ def recall(site_dir: Path) -> Remembered | None:
             digests[rel] = _digest(reader, rel)
             if kind not in CONTENT_KINDS.values():
                 data.add(digests[rel])
-    graph = state.graph
-    if ":".join(sorted(data)) != graph.data_digest:
-        return None  # data files decide every record's rules
-    if check_media(site_dir, inventory.media) != (graph.media, []):
+    media = check_media(site_dir, inventory.media)
+    return _Files(
+        len(inventory.records), digests, ":".join(sorted(data)), media, bool(inventory.problems)
+    )
+
+
+def recall(site_dir: Path) -> Remembered | None:
+    """The check of ``site_dir`` as it is now, from the remembered one and the files changed
+    since; None when a full check is needed.
+
+    A forked process reads and hashes the files while this one reads the remembered state.
+    """
+    site_dir = site_dir.resolve()
+    if not state_path(site_dir).is_file():
         return None
-    nodes = state.nodes
+    with _beside(site_dir) as files_now:
+        state = load(site_dir)
+        files = files_now()
+    if state is None or files.problems:
+        return None
+    graph = state.graph
+    if files.data_digest != graph.data_digest:
+        return None  # data files decide every record's rules
+    if files.media != (graph.media, []):
+        return None
+    nodes, digests = state.nodes, files.digests
     changed = [rel for rel, d in digests.items() if rel in nodes and nodes[rel].digest != d]
     changed += [rel for rel in digests if rel not in nodes and rel.startswith("content/")]
     changed += [rel for rel in nodes if rel not in digests]
@@ -238,4 +265,15 @@ def recall(site_dir: Path) -> Remembered | None:
     today = snapshot_date(site_dir)
     if today != graph.today:  # the rules about time judge against the data's date
         redate(state, today)
-    return Remembered(state, len(inventory.records), changed, digests)
+    return Remembered(state, files.records, changed, digests)
+
+
+@contextmanager
+def _beside(site_dir: Path) -> Iterator[Callable[[], _Files]]:
+    """:func:`_files` in a forked process (where forking is possible), its answer when asked."""
+    if not can_fork():
+        yield lambda: _files(site_dir)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        future = pool.submit(_files, site_dir)
+        yield future.result
