@@ -154,3 +154,27 @@ def test_a_new_data_date_judges_time_again(
     full = check_site(mixed_site)
     assert result.problems == full.problems != before
     assert snapshot(result.graph) == snapshot(full.graph)
+
+
+def test_builds_from_a_damaged_or_foreign_cache_equal_clean_builds(
+    mixed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build whose remembered check is damaged, of another version or patched in a fresh
+    state writes what a clean build writes."""
+    from fundsite.build import build
+    from test_incremental import assert_same
+
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert build(mixed_site, out, workers=1, index=False).ok
+    rng = random.Random(11)
+    path = saved.state_path(mixed_site)
+    for step, spoil in enumerate(("none", "damaged", "another version", "none")):
+        _edit_keeping_links(mixed_site, rng, step)
+        if spoil == "damaged":
+            path.write_bytes(path.read_bytes()[:-10])
+        elif spoil == "another version":
+            monkeypatch.setattr(saved, "code_digest", lambda: "another version of fundsite")
+        assert build(mixed_site, out, workers=1, index=False).ok
+        shutil.rmtree(clean, ignore_errors=True)
+        assert build(mixed_site, clean, workers=1, index=False, incremental=False).ok
+        assert_same(out, clean, f"step {step}, cache {spoil}")
