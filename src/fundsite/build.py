@@ -36,6 +36,7 @@ from fundsite.write.atomic import (
     commit_stage,
     copy_file,
     remove,
+    tidy,
     write_bytes,
     write_text,
 )
@@ -223,6 +224,7 @@ def _stage(
     if incremental and not keep:
         unchanged = _unchanged(site_dir, out, graph, theme, base_url, index)
         if unchanged is not None:
+            tidy(out.resolve())
             say("render: nothing changed since the last build")
             return BuildResult(True, checked.problems, unchanged, timings, out)
     t0 = time.perf_counter()

@@ -38,11 +38,7 @@ def begin_stage(out: Path, reuse: bool = False) -> Path:
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
-    owner = _owner()
-    suffix = str(owner) if owner == os.getpid() else f"{owner}-{os.getpid()}"
-    stage = out.parent / f".{out.name}.staging-{suffix}"
-    _clear(stage)
+    stage = tidy(out)
     try:
         if reuse and out.is_dir():
             _link_tree(out, stage)
@@ -52,6 +48,17 @@ def begin_stage(out: Path, reuse: bool = False) -> Path:
     except BaseException:
         _clear(stage)
         raise
+    return stage
+
+
+def tidy(out: Path) -> Path:
+    """Remove what killed builds left beside ``out`` and whatever has this build's staging
+    name (never followed); return that name. A build that writes nothing calls this alone."""
+    remove_leftovers(out)
+    owner = _owner()
+    suffix = str(owner) if owner == os.getpid() else f"{owner}-{os.getpid()}"
+    stage = out.parent / f".{out.name}.staging-{suffix}"
+    _clear(stage)
     return stage
 
 
