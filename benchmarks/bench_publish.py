@@ -10,7 +10,8 @@ Steps, in order, each printed with its wall time, the peak summed memory of the 
 2. no-change build;
 3. one-record edit (a project's title);
 4. ``fundsite check`` of that edit, as a pull request's CI runs it with the cache restored;
-5. fund rename (a fund's name: every page of its projects shows it).
+5. fund rename (a fund's name: every page of its projects shows it);
+6. a new project: ``fundsite check`` of it (a pull request), then its build (the merge).
 
 The edits are undone at the end. ``SOURCE_DATE_EPOCH`` is fixed, so the data's date does not
 change between steps (a new date re-runs the rules about time over every record, and renders
@@ -73,6 +74,15 @@ def _edit(path: Path, field: str, value: str) -> bytes:
     return before
 
 
+def _new_project(source: Path) -> Path:
+    """A copy of ``source`` under a new id, in its fund's folder; returns its path."""
+    new_id = f"{source.stem}9"  # unused: synthetic codes end in two digits
+    path = source.with_name(f"{new_id}.md")
+    text = source.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^id: .*$", f"id: {new_id}", text, count=1), encoding="utf-8")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path)
@@ -92,15 +102,21 @@ def main() -> None:
     figures = {"clean build": _run("clean build", build, env)}
     figures["no-change build"] = _run("no-change build", build, env)
     undo = {project: _edit(project, "title", "โครงการทดสอบการเผยแพร่ แก้ไขหนึ่งระเบียน")}
+    added: Path | None = None
     try:
         figures["one-record edit"] = _run("one-record edit", build, env)
         _edit(project, "title", "โครงการทดสอบการเผยแพร่ แก้ไขครั้งที่สอง")
         figures["check of an edit (PR)"] = _run("check of an edit (PR)", check, env)
         undo[fund] = _edit(fund, "name", "กองทุนหลักประกันสุขภาพ ทดสอบการเปลี่ยนชื่อ")
         figures["fund rename"] = _run("fund rename", build, env)
+        added = _new_project(projects[len(projects) // 3])
+        figures["check of a new project (PR)"] = _run("check of a new project (PR)", check, env)
+        figures["new project"] = _run("new project", build, env)
     finally:
         for path, before in undo.items():
             path.write_bytes(before)
+        if added is not None:
+            added.unlink()
     files = sum(1 for p in out.rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     clean = figures["clean build"][0]

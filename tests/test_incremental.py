@@ -69,6 +69,7 @@ def edit(root: Path, rng: random.Random, step: int) -> str:
             "page",
             "issue-name",
             "delete-project",
+            "new-project",
         ]
     )
     if choice == "title":
@@ -137,6 +138,12 @@ def edit(root: Path, rng: random.Random, step: int) -> str:
             if f"project: {project.stem}\n" in report.read_text(encoding="utf-8"):
                 report.unlink()
         project.unlink()
+    elif choice == "new-project":
+        source = rng.choice([p for p in _records(root, "projects") if p.stem[:2].isdigit()])
+        letters = "".join(chr(97 + int(d)) for d in str(step))  # digits could read as a phone
+        new_id = f"{source.stem}-{letters}"  # listed right after its source
+        text = re.sub(r"(?m)^id: .*$", f"id: {new_id}", source.read_text(encoding="utf-8"), count=1)
+        source.with_name(f"{new_id}.md").write_text(text, encoding="utf-8")
     return choice
 
 
@@ -167,6 +174,35 @@ def test_an_edit_rerenders_only_the_pages_that_show_the_record(site: Path, tmp_p
     result = build(site, out, workers=1, index=False)
     assert result.ok and 0 < result.rendered < total.pages / 4
     assert "(แก้ไข)" in (out / f"reports/{report.stem}/index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_project_is_patched_in_and_rerenders_only_what_shows_it(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request's most common addition: the check reads only the new file, the build
+    renders the pages that show the project (and the project listing), and the output equals
+    a clean build's."""
+    from fundsite.validate import records
+
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    total = build(site, out, workers=1, index=False)
+    source = site / "content/projects/68-L5218-4-01.md"
+    text = source.read_text(encoding="utf-8").replace("id: 68-L5218-4-01", "id: 68-L5218-4-77")
+    source.with_name("68-L5218-4-77.md").write_text(text, encoding="utf-8")
+    full_checks: list[Path] = []
+    check_files = records.check_files
+
+    def counted(root: Path, **kwargs: object) -> object:
+        full_checks.append(root)
+        return check_files(root, **kwargs)
+
+    monkeypatch.setattr(records, "check_files", counted)
+    result = build(site, out, workers=1, index=False)
+    assert result.ok and not full_checks
+    assert 0 < result.rendered < total.pages / 4
+    assert (out / "projects/68-L5218-4-77/index.html").is_file()
+    assert build(site, clean, workers=1, index=False, incremental=False).ok
+    assert_same(out, clean, "a new project")
 
 
 def test_failed_build_keeps_the_site_and_the_next_build_catches_up(

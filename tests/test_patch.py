@@ -55,6 +55,7 @@ def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
             "delete-report",
             "returned",
             "report-end",
+            "new-project",
         ]
     )
     if what in ("spent", "report-date", "relink-report", "delete-report"):
@@ -118,6 +119,8 @@ def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
         value = f"returned: {rng.randrange(0, 90000)}"
         if not _sub(path, r"^returned: .*$", value):
             _sub(path, r"^title: ", f"{value}\ntitle: ")
+    elif what == "new-project":
+        path, keeps = _new_project(root, rng, step)
     elif what == "report-end":
         day = f"20{rng.randrange(20, 27)}-0{rng.randrange(1, 9)}-15"
         if not _sub(path, r"report_end: [\d-]+", f"report_end: {day}"):
@@ -125,17 +128,41 @@ def edit(root: Path, rng: random.Random, step: int) -> tuple[str, Path, bool]:
     return what, path, keeps
 
 
+def _new_project(root: Path, rng: random.Random, step: int) -> tuple[Path, bool]:
+    """A copy of a project under a new id (a local fund's code where it had one); whether a
+    patch can take it (one that names media cannot be patched in)."""
+    source = _pick(root, "projects", rng)
+    code = re.fullmatch(r"(\d\d-.+-)(\d\d)", source.stem)
+    new_id = f"{code.group(1)}{rng.randrange(50, 100)}" if code else f"{source.stem}-{step}"
+    path = source.with_name(f"{new_id}.md")
+    if path.exists():
+        path = source.with_name(f"{source.stem}-n{step}.md")
+    text = re.sub(r"(?m)^id: .*$", f"id: {path.stem}", source.read_text(encoding="utf-8"), count=1)
+    path.write_text(text, encoding="utf-8")
+    return path, "media/" not in text
+
+
 def snapshot(state_or_graph: Any) -> dict[str, Any]:
     """What pages read from the graph: records, bodies, notes, links and report order."""
     graph = state_or_graph.graph if isinstance(state_or_graph, CheckState) else state_or_graph
-    shot: dict[str, Any] = {"reports": list(graph.reports)}
+    shot: dict[str, Any] = {"reports": list(graph.reports), "projects": list(graph.projects)}
     for node in graph.all_nodes():
         shot[node.path] = (
             node.record.model_dump(),
             node.body,
             node.digest,
             [(p.code, p.line, p.col, p.params) for p in node.notes],
-            [r.id for r in getattr(node, "reports", [])] if node.kind == "project" else None,
+            {
+                name: [getattr(n, "id", n) for n in getattr(node, name)]
+                for name in ("reports", "projects", "children", "issues", "areas")
+                if hasattr(node, name)
+            },
+            {
+                name: getattr(getattr(node, name), "id", None)
+                for name in ("fund", "plan", "programme", "project")
+                if hasattr(node, name)
+            },
+            getattr(node, "fiscal_year", None),
         )
     return shot
 
@@ -147,7 +174,7 @@ def test_patched_equals_full_check(mixed_site: Path) -> None:
     for step in range(SEQUENCES):
         what, path, keeps = edit(mixed_site, rng, step)
         rel = path.relative_to(mixed_site).as_posix()
-        result = patch(state, [rel])
+        result = patch(state, [rel], add_projects=True)
         full = check_site(mixed_site)
         if result is None:
             assert not keeps or any(

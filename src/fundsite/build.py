@@ -27,7 +27,7 @@ from fundsite.plan.giving import GivingSummary
 from fundsite.plan.pages import path_conflicts
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state, media
-from fundsite.validate.graph import ReportNode, SiteGraph
+from fundsite.validate.graph import SiteGraph
 from fundsite.validate.patch import CheckState, neighbours
 from fundsite.write import manifest, outputs
 from fundsite.write.atomic import (
@@ -390,8 +390,8 @@ def _unchanged(
 def _fingerprints_since(job: _Job, last: manifest.Manifest, base: str) -> dict[str, str] | None:
     """Page fingerprints, computed again only for the pages that may show a record changed
     since the last build (the others keep the last build's); None, for every page to be
-    fingerprinted, when records were deleted or others than reports added since, or the data's
-    date changed.
+    fingerprinted, when records were deleted or others than reports and projects added since,
+    or the data's date changed.
 
     A changed record may change the data-quality notes of its neighbours (the records its
     cross-record rules read), so the pages showing those are fingerprinted too.
@@ -404,13 +404,13 @@ def _fingerprints_since(job: _Job, last: manifest.Manifest, base: str) -> dict[s
         return None
     nodes = {node.path: node for node in graph.all_nodes()}
     changed = [nodes[path] for path, digest in now.items() if last.records.get(path) != digest]
-    added = [node for node in changed if node.path not in last.records]
-    if any(not isinstance(node, ReportNode) for node in added):
+    added = {node.kind for node in changed if node.path not in last.records}
+    if not added <= {"report", "project"}:
         return None
     scope = {id(n): n for node in changed for n in neighbours(node)}
     candidates = deps.readers(graph, plans, scope.values()) if scope else []
-    if added:  # the report listing's order changed: each of its pages
-        candidates += [p for p in plans if p.make.__name__ == "reports"]
+    # a listing that gained an entry moved every entry after it: each of its pages
+    candidates += [p for p in plans if p.make.__name__ in {f"{kind}s" for kind in added}]
     candidates += [p for p in plans if p.path not in last.pages]
     fingerprint = deps.Fingerprinter(graph, base)
     pages = {p.path: last.pages[p.path] for p in plans if p.path in last.pages}

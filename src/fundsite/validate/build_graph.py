@@ -248,7 +248,8 @@ def _bad_file_name(out: Collector, node: Node, reason: dict[str, str]) -> None:
     out.add(Problem("error", "bad-file-name", node.path, params=reason))
 
 
-def _areas(node: Node, graph: SiteGraph, out: Collector) -> list[Any]:
+def link_areas(node: Node, graph: SiteGraph, out: Collector) -> list[Any]:
+    """The areas ``node`` names, resolved in the gazetteer; what does not resolve is reported."""
     written = node.record.area  # type: ignore[attr-defined]
     found = []
     for i, ref in enumerate(written or []):
@@ -263,7 +264,7 @@ def _areas(node: Node, graph: SiteGraph, out: Collector) -> list[Any]:
 
 def _link_funds(graph: SiteGraph, out: Collector) -> None:
     for fund in graph.funds.values():
-        fund.areas = _areas(fund, graph, out)
+        fund.areas = link_areas(fund, graph, out)
 
 
 def _ref(node: Node, field: str, store: dict[str, Any], kind: str, out: Collector) -> Any:
@@ -322,7 +323,7 @@ def _link_projects(graph: SiteGraph, out: Collector) -> None:
         project.issues = list(record.issues) or ([plan.record.issue] if plan else [])
         if not project.issues and record.plan is None:
             out.at(project, (), "project-no-issue")
-        project.areas = _areas(project, graph, out)
+        project.areas = link_areas(project, graph, out)
         if record.programme is not None:
             if record.programme == record.id:
                 out.at(project, ("programme",), "programme-self")
@@ -350,7 +351,7 @@ def _link_projects(graph: SiteGraph, out: Collector) -> None:
 def _link_reports(graph: SiteGraph, out: Collector) -> None:
     for report in list(graph.reports.values()):
         project = _ref(report, "project", graph.projects, "project", out)
-        report.areas = _areas(report, graph, out)
+        report.areas = link_areas(report, graph, out)
         if project is None:
             del graph.reports[report.id]
             continue

@@ -172,6 +172,12 @@ class SiteGraph:
         """
         self.__dict__.pop("_derived", None)
 
+    def forget_links(self) -> None:
+        """Drop the lookups and listings too, after a record was linked in (a new project)."""
+        self._index = None
+        self.__dict__.pop("_listings", None)
+        self.forget_derived()
+
     def all_nodes(self) -> Iterable[Node]:
         yield from self.funds.values()
         yield from self.plans.values()

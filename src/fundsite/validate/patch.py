@@ -5,14 +5,17 @@ changes records without changing how they link (the same id, fund, plan, project
 area and fiscal year), the graph's shape cannot change: the edited node takes the new record
 in place, and only the cross-record rules about it and its neighbours run again. A new or
 deleted report (the most common addition: after a meeting) is linked to or unlinked from its
-project the same way. The problems and data-quality notes are then exactly those a full check
-would give (``tests/test_patch.py`` compares the two over random edits). Anything else (another
-new, deleted or renamed file, a changed link, a data file, a record with errors) returns
-``None``: the caller checks everything.
+project the same way; so is a new project whose links all resolve (with ``add_projects``: the
+remembered check of ``fundsite check`` and ``build`` takes one, ``serve`` plans only report
+pages anew). The problems and data-quality notes are then exactly those a full check would
+give (``tests/test_patch.py`` compares the two over random edits). Anything else (another new,
+deleted or renamed file, a changed link, a data file, a record with errors) returns ``None``:
+the caller checks everything.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,13 +24,14 @@ from typing import Any
 
 from fundsite.diagnostics import Problem
 from fundsite.load.files import CONTENT_KINDS, read_record
+from fundsite.thai import fiscal_year
 from fundsite.validate import rules
-from fundsite.validate.build_graph import link_staged
+from fundsite.validate.build_graph import link_areas, link_staged
 from fundsite.validate.collector import Collector
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 from fundsite.validate.media import media_refs
 from fundsite.validate.records import CheckedFiles, check_record
-from fundsite.validate.types import id_skeleton
+from fundsite.validate.types import id_reason, id_skeleton
 
 
 @dataclass
@@ -78,41 +82,52 @@ class Patched:
     changed: list[Node]
     noted: list[Node]
     problems: list[Problem]
-    added: list[ReportNode]
+    added: list[ReportNode | ProjectNode]
     removed: list[ReportNode]
 
 
-def patch(state: CheckState, files: list[str]) -> Patched | None:
+def patch(state: CheckState, files: list[str], add_projects: bool = False) -> Patched | None:
     """Apply the edits of ``files`` (paths relative to the site) to ``state`` in place.
 
-    Returns ``None``, leaving ``state`` untouched, when the edits need a full check.
+    Returns ``None``, leaving ``state`` untouched, when the edits need a full check. New
+    projects are taken only with ``add_projects`` (the caller then plans every page anew).
     """
     edits: list[tuple[Node | None, Node | None, list[Problem]]] = []
     for rel in dict.fromkeys(files):
-        edit = _recheck(state, rel)
+        edit = _recheck(state, rel, add_projects)
         if edit is None:
             return None
         edits.append(edit)
-    new_ids = [new.id for old, new, _ in edits if old is None and new is not None]
-    if len(set(new_ids)) != len(new_ids):
-        return None  # two new reports with one id
+    new = [n for old, n, _ in edits if old is None and n is not None]
+    if len({(n.kind, id_skeleton(n.id)) for n in new}) != len(new):
+        return None  # two new records with one id (or ids that cannot be told apart)
+    projects = {*state.graph.projects, *(n.id for n in new if isinstance(n, ProjectNode))}
+    if any(isinstance(n, ReportNode) and n.record.project not in projects for n in new):
+        return None
     scope: dict[int, Node] = {}
-    changed, added, removed = [], [], []
-    for old, new, problems in edits:
+    changed: list[Node] = []
+    added: list[ReportNode | ProjectNode] = []
+    removed: list[ReportNode] = []
+    # projects first: a new report may be of a new project
+    for old, new_node, problems in sorted(edits, key=lambda e: not isinstance(e[1], ProjectNode)):
         if old is None:
-            assert isinstance(new, ReportNode)
-            _add_report(state, new)
-            node: Node = new
-            added.append(new)
-        elif new is None:
+            assert isinstance(new_node, ReportNode | ProjectNode)
+            if isinstance(new_node, ProjectNode):
+                _add_project(state, new_node)
+            else:
+                _add_report(state, new_node)
+            node: Node = new_node
+            added.append(new_node)
+        elif new_node is None:
             assert isinstance(old, ReportNode)
             _remove_report(state, old)
             removed.append(old)
             node = old.project
         else:
-            _take_over(old, new)
+            assert new_node is not None
+            _take_over(old, new_node)
             node = old
-        path = (old or new).path  # type: ignore[union-attr]
+        path = (old or new_node).path  # type: ignore[union-attr]
         state.record_problems.pop(path, None)
         if problems:
             state.record_problems[path] = problems
@@ -124,7 +139,9 @@ def patch(state: CheckState, files: list[str]) -> Patched | None:
     return Patched(changed, noted, state.problems(), added, removed)
 
 
-def _recheck(state: CheckState, rel: str) -> tuple[Node | None, Node | None, list[Problem]] | None:
+def _recheck(
+    state: CheckState, rel: str, add_projects: bool
+) -> tuple[Node | None, Node | None, list[Problem]] | None:
     """The file checked on its own, if it can be patched in: (old node, new node, problems)."""
     parts = PurePosixPath(rel).parts
     old = state.nodes.get(rel)
@@ -147,7 +164,11 @@ def _recheck(state: CheckState, rel: str) -> tuple[Node | None, Node | None, lis
     if new is None or any(p.severity == "error" for p in out.problems):
         return None
     if old is None:
-        return (None, new, out.problems) if _can_add(state, new) else None
+        if isinstance(new, ProjectNode):
+            fits = add_projects and _can_add_project(state, new)
+        else:
+            fits = _can_add(state, new)
+        return (None, new, out.problems) if fits else None
     if _link_keys(old) != _link_keys(new):
         return None
     return old, new, out.problems
@@ -155,22 +176,92 @@ def _recheck(state: CheckState, rel: str) -> tuple[Node | None, Node | None, lis
 
 def _can_add(state: CheckState, new: Node) -> bool:
     """A new report that links without problems: its id is its file name and is new, its
-    project exists and it names no area of its own (the project's areas are its areas)."""
+    project exists (or is added with it) and it names no area of its own (the project's areas
+    are its areas)."""
     return (
         isinstance(new, ReportNode)
         and new.record.id == PurePosixPath(new.path).stem
-        and new.record.id not in state.graph.reports
-        and not _looks_like_a_report(state, new.record.id)
+        and not _looks_like(state.graph.reports, new.record.id)
         and not media_refs(new)
         and new.record.area is None
-        and new.record.project in state.graph.projects
     )
 
 
-def _looks_like_a_report(state: CheckState, report_id: str) -> bool:
-    """Another report's id cannot be told apart from this one (see ``id_skeleton``)."""
-    skeleton = id_skeleton(report_id)
-    return any(id_skeleton(other) == skeleton for other in state.graph.reports)
+def _can_add_project(state: CheckState, new: ProjectNode) -> bool:
+    """A new project that links without a problem: its id is its file name and is new; its
+    fund, plan (of that fund), issues, programme and areas exist; it names no media.
+
+    Not while the site has errors (a record left out of the graph by its own errors may carry
+    this id, and records that named it would now link) nor while any reference to an unknown
+    project is reported (its "did you mean" may now name this one)."""
+    rec, graph = new.record, state.graph
+    plan = graph.plans.get(rec.plan) if rec.plan is not None else None
+    fund = graph.funds.get(rec.fund)
+    if (
+        rec.id != PurePosixPath(new.path).stem
+        or id_reason(rec.id) is not None
+        or _looks_like(graph.projects, rec.id)
+        or media_refs(new)
+        or fund is None
+        or (rec.plan is not None and (plan is None or plan.fund is not fund))
+        or any(issue not in graph.issues for issue in rec.issues)
+        or not (rec.issues or plan)
+        or (rec.programme is not None and rec.programme not in graph.projects)
+    ):
+        return False
+    if any(p.severity == "error" for found in state.record_problems.values() for p in found) or any(
+        p.severity == "error"
+        or (p.code == "unknown-ref" and p.params.get("kind_code") == "project")
+        for p in state.link_problems
+    ):
+        return False
+    out = Collector(state.site_dir)
+    new.areas = link_areas(new, graph, out)
+    return not out.problems
+
+
+def _looks_like(store: dict[str, Node], new_id: str) -> bool:
+    """``new_id`` is taken, or another id cannot be told apart from it (``id_skeleton``)."""
+    if new_id in store:
+        return True
+    skeleton = id_skeleton(new_id)
+    return any(id_skeleton(other) == skeleton for other in store)
+
+
+def _add_project(state: CheckState, project: ProjectNode) -> None:
+    """Link a new project as :func:`~fundsite.validate.build_graph.link` would have; its areas
+    are already resolved (:func:`_can_add_project`)."""
+    graph, rec = state.graph, project.record
+    project.fund = graph.funds[rec.fund]
+    project.plan = graph.plans[rec.plan] if rec.plan is not None else None
+    project.issues = list(rec.issues) or [project.plan.record.issue]  # type: ignore[union-attr]
+    when = rec.approved_on or rec.start
+    project.fiscal_year = (
+        project.plan.record.fiscal_year if project.plan else (fiscal_year(when) if when else None)
+    )
+    _insert(project.fund.projects, project)
+    if project.plan is not None:
+        _insert(project.plan.projects, project)
+    if rec.programme is not None:
+        project.programme = graph.projects[rec.programme]
+        _insert(project.programme.children, project)
+    graph.projects = _inserted(graph.projects, project)
+    state.nodes[project.path] = project
+    graph.forget_links()
+
+
+def _insert(nodes: list[Any], node: Node) -> None:
+    """Put ``node`` where the order files are read in puts it (lists are built in that order)."""
+    bisect.insort(nodes, node, key=_parts)
+
+
+def _inserted(store: dict[str, Any], node: Node) -> dict[str, Any]:
+    """``store`` with ``node`` in the order files are read in."""
+    last = store[next(reversed(store))] if store else None
+    store[node.id] = node
+    if last is not None and _parts(node) < _parts(last):
+        return {n.id: n for n in sorted(store.values(), key=_parts)}
+    return store
 
 
 def _add_report(state: CheckState, report: ReportNode) -> None:
@@ -178,12 +269,7 @@ def _add_report(state: CheckState, report: ReportNode) -> None:
     report.project, report.areas = project, project.areas
     project.reports.append(report)
     project.reports.sort(key=lambda r: (r.record.date, r.id))
-    reports = state.graph.reports
-    last = reports[next(reversed(reports))] if reports else None
-    reports[report.id] = report
-    if last is not None and _parts(report) < _parts(last):
-        ordered = sorted(reports.values(), key=_parts)
-        state.graph.reports = {r.id: r for r in ordered}  # the order files are read in
+    state.graph.reports = _inserted(state.graph.reports, report)
     state.nodes[report.path] = report
 
 

@@ -260,7 +260,7 @@ def recall(site_dir: Path) -> Remembered | None:
     changed += [rel for rel in nodes if rel not in digests]
     if len(changed) > MAX_PATCHED:
         return None
-    if changed and patch(state, changed) is None:
+    if changed and patch(state, changed, add_projects=True) is None:
         return None
     today = snapshot_date(site_dir)
     if today != graph.today:  # the rules about time judge against the data's date
