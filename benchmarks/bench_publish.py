@@ -4,7 +4,7 @@ the previous build's caches (the cache folder and the output folder) in place, s
     python benchmarks/bench_publish.py SITE [--work DIR]
 
 Steps, in order, each printed with its wall time, the peak summed memory of the process tree
-(PSS, :mod:`treemem`) and the build's own stage lines:
+(PSS, :mod:`treemem`), the build's own lines and the time of each stage (``timed_build.py``):
 
 1. clean build (no cache, no output);
 2. no-change build;
@@ -55,7 +55,7 @@ def _run(label: str, command: list[str], env: dict[str, str]) -> tuple[float, fl
     lines = output.decode("utf-8", "replace").splitlines()
     print(f"\n## {label}: {took:.1f} s, peak tree memory {peak[0]:,.0f} MB, exit {proc.returncode}")
     for line in lines:
-        if re.match(r"^(check|render|write|index|\d+ pages|พบ|  360)", line) or (
+        if re.match(r"^(check|render|write|index|stage|\d+ pages|พบ)", line) or (
             proc.returncode and ": error:" in line
         ):
             print(f"   {line[:160]}")
@@ -94,7 +94,8 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     env = {**os.environ, "FUNDSITE_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": EPOCH}
-    build = [sys.executable, "-m", "fundsite.cli", "build", str(site), "-o", str(out)]
+    timed = str(Path(__file__).with_name("timed_build.py"))  # prints each stage's time
+    build = [sys.executable, timed, "build", str(site), "-o", str(out)]
     check = [sys.executable, "-m", "fundsite.cli", "check", str(site)]
     projects = sorted((site / "content/projects").glob("*.md"))
     project = projects[len(projects) // 2]
