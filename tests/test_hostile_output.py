@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -565,3 +566,77 @@ def test_paths_leaving_the_output_are_refused(tmp_path, rel, operation):
     with pytest.raises(ValueError, match="leaves the output folder"):
         operation(root, rel)
     assert _snapshot(tmp_path) == before
+
+
+def _until_linked(linking: atomic.Linking) -> None:
+    """Wait until the background links reached the output's marker (the stage exists)."""
+    for _ in range(1000):
+        if (linking.stage / MARKER).exists():
+            return
+        time.sleep(0.01)
+    raise AssertionError("cp -al made nothing in 10 s")
+
+
+def test_links_begun_early_make_the_same_stage(tmp_path: Path) -> None:
+    """The staging folder's hard links, begun while the build plans (``start_linking``), are
+    the output's very files; links not taken are removed; nothing else is linked."""
+    out = tmp_path / "out"
+    first = begin_stage(out)
+    write_text(first, "projects/a/index.html", "a")
+    commit_stage(out, first)
+    linking = atomic.start_linking(out)
+    assert linking is not None
+    stage = begin_stage(out, reuse=True, linking=linking)
+    assert stage == linking.stage and (stage / MARKER).is_file()
+    linked, live = stage / "projects/a/index.html", out / "projects/a/index.html"
+    assert linked.stat().st_ino == live.stat().st_ino
+    atomic.abort_stage(stage)
+    unused = atomic.start_linking(out)
+    assert unused is not None
+    _until_linked(unused)
+    unused.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    not_ours = tmp_path / "other"
+    not_ours.mkdir()
+    assert atomic.start_linking(not_ours) is None  # no marker: not fundsite's output
+
+
+@pytest.mark.parametrize("fails_in", ["path_conflicts", "render_all"])
+def test_a_build_refused_after_linking_leaves_nothing_beside_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails_in: str
+) -> None:
+    """The build fails after the links were begun (before the stage took them, or after):
+    the previous site stays as it was, and nothing is left beside it."""
+    import jinja2
+
+    import fundsite.build
+
+    site = make_site(tmp_path / "site", RECORDS)
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    before = _snapshot(out)
+    begun: list[atomic.Linking] = []
+
+    def start(o: Path) -> atomic.Linking | None:
+        linking = atomic.start_linking(o)
+        begun.extend([linking] if linking else [])
+        return linking
+
+    def conflicts(plans: object) -> list[str]:
+        _until_linked(begun[0])  # links made, not yet taken
+        return ["projects/"]
+
+    monkeypatch.setattr(fundsite.build, "start_linking", start)
+    if fails_in == "path_conflicts":
+        monkeypatch.setattr(fundsite.build, "path_conflicts", conflicts)
+    else:
+
+        def render_fails(*args: object) -> None:
+            raise jinja2.TemplateError("a template fails on this record")
+
+        monkeypatch.setattr(fundsite.build, "render_all", render_fails)
+    project = next((site / "content/projects").glob("*.md"))
+    project.write_text(project.read_text(encoding="utf-8") + "\nแก้ไข\n", encoding="utf-8")
+    assert not build(site, out, workers=1, index=False).ok
+    assert begun and _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]

@@ -31,11 +31,13 @@ from fundsite.validate.graph import SiteGraph
 from fundsite.validate.patch import CheckState, neighbours
 from fundsite.write import manifest, outputs
 from fundsite.write.atomic import (
+    Linking,
     abort_stage,
     begin_stage,
     commit_stage,
     copy_file,
     remove,
+    start_linking,
     tidy,
     write_bytes,
     write_text,
@@ -221,41 +223,51 @@ def _stage(
         return BuildResult(False, [*checked.problems, missing], seconds=timings)
     base_url = graph.site.base_url.rstrip("/") + "/"
     today = graph.today  # the data's date, as the check judged it (snapshot_date)
-    if incremental and not keep:
-        unchanged = _unchanged(site_dir, out, graph, theme, base_url, index)
+    digest = deps.global_digest(graph, theme, base_url, today)
+    last = manifest.load(site_dir, out) if incremental else None
+    if last is not None and (last.global_digest != digest or (index and not last.indexed)):
+        last = None  # the theme, data files or fundsite changed: every page changes
+    if last is not None and not keep:
+        unchanged = _unchanged(last, graph, index)
         if unchanged is not None:
             tidy(out.resolve())
             say("render: nothing changed since the last build")
             return BuildResult(True, checked.problems, unchanged, timings, out)
-    t0 = time.perf_counter()
-    plans = plan_site(graph)
-    timings["plan"] = time.perf_counter() - t0
-    conflicts = path_conflicts(plans)
-    if conflicts:
-        clash = [
-            Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
-        ]
-        return BuildResult(False, [*checked.problems, *clash], seconds=timings)
-    job = _Job(
-        site_dir,
-        out,
-        graph,
-        plans,
-        checked.problems,
-        theme,
-        base_url,
-        today,
-        workers if workers is not None else (os.cpu_count() or 1),
-        index,
-        index_split,
-        incremental,
-    )
+    # the staging folder's links to the last output are made while the pages are planned
+    linking = start_linking(out) if last is not None else None
     try:
-        staged, fresh = _publish(job, say, timings)
-    except jinja2.TemplateError as exc:
-        return BuildResult(
-            False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
+        t0 = time.perf_counter()
+        plans = plan_site(graph)
+        timings["plan"] = time.perf_counter() - t0
+        conflicts = path_conflicts(plans)
+        if conflicts:
+            clash = [
+                Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
+            ]
+            return BuildResult(False, [*checked.problems, *clash], seconds=timings)
+        job = _Job(
+            site_dir,
+            out,
+            graph,
+            plans,
+            checked.problems,
+            theme,
+            base_url,
+            today,
+            workers if workers is not None else (os.cpu_count() or 1),
+            index,
+            index_split,
+            incremental,
         )
+        try:
+            staged, fresh = _publish(job, last, digest, linking, say, timings)
+        except jinja2.TemplateError as exc:
+            return BuildResult(
+                False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
+            )
+    finally:
+        if linking is not None:
+            linking.discard()  # unless the staging folder took the links
     if keep:
         staged.result.kept = Kept(state, job, fresh)
     return staged
@@ -302,23 +314,25 @@ class _Staged:
 
 
 def _publish(
-    job: _Job, say: Callable[[str], None], timings: dict[str, float]
+    job: _Job,
+    last: manifest.Manifest | None,
+    digest: str,
+    linking: Linking | None,
+    say: Callable[[str], None],
+    timings: dict[str, float],
 ) -> tuple[_Staged, manifest.Manifest]:
-    graph, plans, base_url = job.graph, job.plans, job.base_url
-    digest = deps.global_digest(graph, job.theme, base_url, job.today)
+    """Render, write and prepare the index into a staging folder: only what changed since
+    ``last``, the manifest of a build of the same theme, data files and fundsite (``digest``)
+    in the output folder (None: everything). ``linking`` is the staging folder begun."""
+    graph, plans = job.graph, job.plans
     fresh = manifest.Manifest(
         global_digest=digest, records=records_of(graph), data_date=job.today.isoformat()
     )
-    last = manifest.load(job.site_dir, job.out) if job.incremental else None
-    if last is not None and (
-        last.global_digest != fresh.global_digest or (job.index and not last.indexed)
-    ):
-        last = None  # the theme, data files or fundsite changed: every page changes
     since = _fingerprints_since(job, last, digest) if last is not None else None
     fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
     todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
-    root = begin_stage(job.out, reuse=last is not None)
+    root = begin_stage(job.out, reuse=last is not None, linking=linking)
     try:
         t0 = time.perf_counter()
         if last is not None:
@@ -328,7 +342,7 @@ def _publish(
             for page in (p.path for p in todo):  # a page may write fewer files than before
                 for rel in last.files.get(page, []):
                     remove(root, rel)
-        written = render_all(graph, todo, job.theme, base_url, root, job.today, job.workers)
+        written = render_all(graph, todo, job.theme, job.base_url, root, job.today, job.workers)
         fresh.files = {
             page: files
             for page, files in (last.files if last else {}).items()
@@ -368,20 +382,15 @@ def records_of(graph: SiteGraph) -> dict[str, str]:
     return {node.path: node.digest for node in graph.all_nodes()}
 
 
-def _unchanged(
-    site_dir: Path, out: Path, graph: SiteGraph, theme: Path, base_url: str, index: bool
-) -> int | None:
-    """The number of pages of the last build into ``out`` if it was built from these very
-    records, theme, data files, data date and fundsite, and wrote everything; else None."""
-    last = manifest.load(site_dir, out)
+def _unchanged(last: manifest.Manifest, graph: SiteGraph, index: bool) -> int | None:
+    """The number of pages of the ``last`` build (one of the same theme, data files and
+    fundsite) if it was built from these very records at this data date, and wrote
+    everything; else None."""
     if (
-        last is None
-        or not last.open_data
-        or (index and not last.indexed)
+        not last.open_data
         or (not index and last.indexed)
         or last.records != records_of(graph)
         or last.data_date != graph.today.isoformat()
-        or last.global_digest != deps.global_digest(graph, theme, base_url, graph.today)
     ):
         return None
     return len(last.pages)

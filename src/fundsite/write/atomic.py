@@ -23,13 +23,14 @@ MARKER = ".fundsite-output"
 _MARKER_TEXT = "This folder is a site built by fundsite; the next build replaces it whole.\n"
 
 
-def begin_stage(out: Path, reuse: bool = False) -> Path:
+def begin_stage(out: Path, reuse: bool = False, linking: Linking | None = None) -> Path:
     """A new staging folder beside ``out``; :func:`commit_stage` swaps it in.
 
     With ``reuse`` the staging folder starts as hard links to the current output, so an
     incremental build only writes what changed; files are replaced, never written in place
     (see :func:`write_text`), so the live site is not touched until the swap. What killed
-    builds left beside ``out`` is removed first.
+    builds left beside ``out`` is removed first. ``linking`` is those links, begun earlier
+    (:func:`start_linking`): this waits for them.
 
     The folder is named after the process that will swap it in (:func:`_owner`), so that a
     build starting meanwhile keeps it. Whatever already has its name is removed, never
@@ -38,6 +39,15 @@ def begin_stage(out: Path, reuse: bool = False) -> Path:
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    if linking is not None:
+        if reuse and linking.wait():
+            try:
+                write_text(linking.stage, MARKER, _MARKER_TEXT)
+            except BaseException:
+                _clear(linking.stage)
+                raise
+            return linking.stage
+        linking.discard()
     stage = tidy(out)
     try:
         if reuse and out.is_dir():
@@ -49,6 +59,48 @@ def begin_stage(out: Path, reuse: bool = False) -> Path:
         _clear(stage)
         raise
     return stage
+
+
+class Linking:
+    """The hard links of :func:`begin_stage`, made by ``cp -al`` in the background while the
+    build plans its pages (at national scale they are minutes of file-system work)."""
+
+    def __init__(self, out: Path) -> None:
+        self.stage = tidy(out)
+        self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            ["cp", "-al", str(out), str(self.stage)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait(self) -> bool:
+        """Whether the staging folder now holds the whole output, as hard links."""
+        if self._process is None:
+            return False
+        done = self._process.wait() == 0
+        self._process = None
+        if not done:
+            _clear(self.stage)
+        return done
+
+    def discard(self) -> None:
+        """Stop, and remove what was linked (unless :func:`begin_stage` took it)."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+            _clear(self.stage)
+
+
+def start_linking(out: Path) -> Linking | None:
+    """Begin hard-linking ``out`` into this build's staging folder (see :class:`Linking`);
+    None where there is no ``cp -al`` or no output of fundsite's to link."""
+    out = out.resolve()
+    if not (sys.platform.startswith("linux") and shutil.which("cp")):
+        return None
+    if out.is_symlink() or not out.is_dir() or not (out / MARKER).is_file():
+        return None
+    return Linking(out)
 
 
 def tidy(out: Path) -> Path:
