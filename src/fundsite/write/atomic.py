@@ -39,6 +39,8 @@ def begin_stage(out: Path, reuse: bool = False, linking: Linking | None = None) 
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    if reuse and linking is None:
+        linking = start_linking(out)
     if linking is not None:
         if reuse and linking.wait():
             try:
@@ -50,8 +52,8 @@ def begin_stage(out: Path, reuse: bool = False, linking: Linking | None = None) 
         linking.discard()
     stage = tidy(out)
     try:
-        if reuse and out.is_dir():
-            _link_tree(out, stage)
+        if reuse and out.is_dir():  # where ``cp -al`` cannot link it
+            shutil.copytree(out, stage, copy_function=os.link, symlinks=True)
         else:
             stage.mkdir()
         write_text(stage, MARKER, _MARKER_TEXT)
@@ -62,8 +64,9 @@ def begin_stage(out: Path, reuse: bool = False, linking: Linking | None = None) 
 
 
 class Linking:
-    """The hard links of :func:`begin_stage`, made by ``cp -al`` in the background while the
-    build plans its pages (at national scale they are minutes of file-system work)."""
+    """The hard links of :func:`begin_stage`, made by ``cp -al`` (twice as fast as Python), in
+    the background while the build plans its pages (minutes of file-system work at national
+    scale)."""
 
     def __init__(self, out: Path) -> None:
         self.stage = tidy(out)
@@ -223,16 +226,6 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def abort_stage(stage: Path) -> None:
     shutil.rmtree(stage, ignore_errors=True)
-
-
-def _link_tree(src: Path, dst: Path) -> None:
-    """Copy a tree as hard links: ``cp -al`` where there is one (2x faster), else Python."""
-    if shutil.which("cp") and sys.platform.startswith("linux"):
-        done = subprocess.run(["cp", "-al", str(src), str(dst)], capture_output=True, check=False)
-        if done.returncode == 0:
-            return
-        shutil.rmtree(dst, ignore_errors=True)
-    shutil.copytree(src, dst, copy_function=os.link, symlinks=True)
 
 
 def _remove_later(path: Path) -> None:
