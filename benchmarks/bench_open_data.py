@@ -9,7 +9,7 @@ written. Run it with another checkout's ``src`` first on ``PYTHONPATH`` to compa
 on the same records.
 
 ``--incremental`` then writes twice more over the first write, as a build does (issue 17:
-into a staging folder of hard links to the last output, swapped in after): with nothing
+into a staging folder of the files it writes, merged into the last output after): with nothing
 changed, and after one project's budget changed (in memory: its record and file digest);
 each prints its time and the files and bytes it rewrote. ``--verify`` compares
 the last with a clean write of the edited records, byte for byte (a third full write).
@@ -132,8 +132,8 @@ def main() -> None:
 
 
 def _staged(what: str, graph: Any, out: Path, index: Path) -> Any:
-    """A write as a build makes it: into a staging folder of hard links to ``out`` (not
-    timed), from the files of ``out``; the staging folder then replaces ``out``."""
+    """A write as a build makes it: into a staging folder beside ``out``, from the files of
+    ``out``; the staging folder is then merged into ``out`` (not timed)."""
     stage = begin_stage(out, reuse=True)
     written = _timed(what, lambda: write_open_data(graph, stage, graph.today, out, index), stage)
     commit_stage(out, stage)

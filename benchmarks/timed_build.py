@@ -4,17 +4,13 @@
 
 Wraps the build's stage functions with timers (``bench_publish.py`` runs its builds this way,
 so each figure comes with where its time went): the check, the page plan, the fingerprints,
-the staging folder (hard links to the last output), rendering, open data and the other files,
-preparing the search index, saving the manifest, Pagefind. Lines start with ``stage:``.
-
-With ``BENCH_LATE_LINKS=1`` the staging folder's hard links are made when it is begun, not in
-the background while the pages are planned (as before ``8d2960a``), to compare the two.
+the staging folder, rendering, open data and the other files, preparing the search index,
+saving the manifest, Pagefind, and putting the staged files out. Lines start with ``stage:``.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -53,8 +49,6 @@ def _timed(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
 
 
 if __name__ == "__main__":
-    if os.environ.get("BENCH_LATE_LINKS") == "1":
-        build.start_linking = lambda out: None  # type: ignore[assignment]
     for module, names in STAGES.items():
         for name in names:
             setattr(module, name, _timed(getattr(module, name), name.strip("_")))

@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -568,45 +567,181 @@ def test_paths_leaving_the_output_are_refused(tmp_path, rel, operation):
     assert _snapshot(tmp_path) == before
 
 
-def _until_linked(linking: atomic.Linking) -> None:
-    """Wait until the background links reached the output's marker (the stage exists)."""
-    for _ in range(1000):
-        if (linking.stage / MARKER).exists():
-            return
-        time.sleep(0.01)
-    raise AssertionError("cp -al made nothing in 10 s")
+# ---- incremental builds: only what changed is staged, then merged --------------------------------
 
 
-def test_links_begun_early_make_the_same_stage(tmp_path: Path) -> None:
-    """The staging folder's hard links, begun while the build plans (``start_linking``), are
-    the output's very files; links not taken are removed; nothing else is linked."""
+def _edit_a_project(site: Path) -> None:
+    project = next((site / "content/projects").glob("*.md"))
+    project.write_text(project.read_text(encoding="utf-8") + "\nแก้ไข\n", encoding="utf-8")
+
+
+def test_an_edit_stages_only_its_own_files_and_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit's staging folder holds the pages it rendered (and the files that are not pages),
+    not a copy of the site; merged into the output it gives the clean build's very files, and
+    nothing is left beside it."""
+    import fundsite.build
+    from fundsite.write import manifest
+
+    site = make_site(tmp_path / "site", RECORDS)
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=True).ok
+    before = manifest.load(site, out)
+    staged: set[str] = set()
+    commit = fundsite.build.commit_stage
+
+    def looked_at(o: Path, stage: Path) -> None:
+        staged.update(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+        commit(o, stage)
+
+    monkeypatch.setattr(fundsite.build, "commit_stage", looked_at)
+    _edit_a_project(site)
+    done = build(site, out, workers=1, index=True)
+    assert done.ok and 0 < done.rendered < done.pages
+    last = manifest.load(site, out)
+    assert before is not None and last is not None
+    rendered = [page for page, mark in last.pages.items() if before.pages.get(page) != mark]
+    assert len(rendered) == done.rendered
+    page_files = {rel for files in last.files.values() for rel in files}
+    assert staged & page_files == {rel for page in rendered for rel in last.files[page]}
+    assert page_files - staged  # the pages not rendered again were not staged
+    clean = tmp_path / "clean"
+    assert build(site, clean, workers=1, index=True, incremental=False).ok
+    # Pagefind names its files by hashes that differ from run to run: the part indexed again
+    # holds just what this build's Pagefind wrote, the rest is the clean build's very bytes
+    search = {rel for rel in _snapshot(out) if rel.startswith("pagefind/all/")}
+    assert search and {rel for rel in search if (out / rel).is_file()} <= staged
+    merged, whole = _snapshot(out), _snapshot(clean)
+    assert {k: v for k, v in merged.items() if k not in search} == {
+        k: v for k, v in whole.items() if not k.startswith("pagefind/all/")
+    }
+    assert len(search) == len([k for k in whole if k.startswith("pagefind/all/")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean", "out", "site"]
+
+
+def test_a_merge_replaces_files_deletes_what_was_removed_and_changes_kinds(tmp_path):
+    """Written files replace the live ones; removed ones go, with the folders they leave
+    empty, unless written again; a page may become a folder and a folder a page."""
     out = tmp_path / "out"
     first = begin_stage(out)
-    write_text(first, "projects/a/index.html", "a")
+    for rel in ["keep.html", "edit.html", "gone/a.html", "gone/b/c.html", "part/x", "part/y",
+                "page", "folder/inner.html"]:  # fmt: skip
+        write_text(first, rel, "old " + rel)
     commit_stage(out, first)
-    linking = atomic.start_linking(out)
-    assert linking is not None
-    stage = begin_stage(out, reuse=True, linking=linking)
-    assert stage == linking.stage and (stage / MARKER).is_file()
-    linked, live = stage / "projects/a/index.html", out / "projects/a/index.html"
-    assert linked.stat().st_ino == live.stat().st_ino
-    atomic.abort_stage(stage)
-    unused = atomic.start_linking(out)
-    assert unused is not None
-    _until_linked(unused)
-    unused.discard()
+    stage = begin_stage(out, reuse=True)
+    assert sorted(p.name for p in stage.iterdir()) == sorted([MARKER, atomic.REMOVED])
+    write_text(stage, "edit.html", "new")
+    remove(stage, "gone")
+    remove(stage, "part")
+    write_text(stage, "part/y", "new y")  # removed, then written again
+    remove(stage, "page")
+    write_text(stage, "page/index.html", "a folder now")
+    remove(stage, "folder")
+    write_text(stage, "folder", "a file now")
+    write_text(stage, "new/deep/file.html", "new")
+    commit_stage(out, stage)
+    assert _snapshot(out) == {
+        MARKER: (out / MARKER).read_bytes(),
+        "keep.html": b"old keep.html",
+        "edit.html": b"new",
+        "part": "folder",
+        "part/y": b"new y",
+        "page": "folder",
+        "page/index.html": b"a folder now",
+        "folder": b"a file now",
+        "new": "folder",
+        "new/deep": "folder",
+        "new/deep/file.html": b"new",
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    not_ours = tmp_path / "other"
-    not_ours.mkdir()
-    assert atomic.start_linking(not_ours) is None  # no marker: not fundsite's output
 
 
-@pytest.mark.parametrize("fails_in", ["path_conflicts", "render_all"])
-def test_a_build_refused_after_linking_leaves_nothing_beside_the_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails_in: str
+def test_readers_never_see_a_page_missing_during_merges(tmp_path):
+    """A reader polling through 30 incremental builds never finds a rewritten page missing."""
+    out = tmp_path / "out"
+    first = begin_stage(out)
+    for i in range(200):
+        write_text(first, f"p/{i}.html", "0")
+    commit_stage(out, first)
+    missing: list[str] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            for i in (0, 99, 199):
+                if not (out / f"p/{i}.html").is_file():
+                    missing.append(str(i))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for n in range(1, 31):
+            stage = begin_stage(out, reuse=True)
+            for i in range(200):
+                remove(stage, f"p/{i}.html")  # as a build does with a page it renders again
+                write_text(stage, f"p/{i}.html", str(n))
+            commit_stage(out, stage)
+    finally:
+        done.set()
+        thread.join()
+    assert missing == []
+    assert {(out / f"p/{i}.html").read_text(encoding="utf-8") for i in range(200)} == {"30"}
+
+
+def test_a_merge_into_an_output_replaced_by_a_link_writes_nothing_through_it(tmp_path):
+    """The output became a link (to /home/user) while the edit was staged: nothing is merged
+    through it, and the staging folder goes."""
+    out = tmp_path / "out"
+    first = begin_stage(out)
+    write_text(first, "index.html", "old")
+    commit_stage(out, first)
+    stage = begin_stage(out, reuse=True)
+    write_text(stage, "index.html", "new")
+    remove(stage, "notes.txt")
+    victim = _marked(_canaries(tmp_path / "victim"))
+    before = _snapshot(victim)
+    os.rename(out, tmp_path / "moved")
+    _link(out, victim)
+    with pytest.raises(FileNotFoundError):
+        commit_stage(out, stage)
+    assert _snapshot(victim) == before and not stage.exists()
+
+
+def test_a_merge_failing_part_way_makes_the_next_build_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The build fails after the links were begun (before the stage took them, or after):
-    the previous site stays as it was, and nothing is left beside it."""
+    """The disk fills while an edit is merged: the build fails, the staging folder goes, and
+    the next build (its manifest forgotten) is a clean one equal to a clean build."""
+    site = make_site(tmp_path / "site", RECORDS)
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    _edit_a_project(site)
+    replace, moves = os.replace, []
+
+    def fills(src: os.PathLike[str], dst: os.PathLike[str]) -> None:
+        moves.append(src) if ".staging-" in str(src) else None
+        if len(moves) == 2 and ".staging-" in str(src):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+        replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", fills)
+    with pytest.raises(OSError):
+        build(site, out, workers=1, index=False)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+    again = build(site, out, workers=1, index=False)
+    assert again.ok and again.rendered == again.pages
+    clean = tmp_path / "clean"
+    assert build(site, clean, workers=1, index=False, incremental=False).ok
+    assert _snapshot(out) == _snapshot(clean)
+
+
+def test_a_build_refused_after_staging_leaves_nothing_beside_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template fails on an edited record after the staging folder was begun: the previous
+    site stays as it was, and nothing is left beside it."""
     import jinja2
 
     import fundsite.build
@@ -615,28 +750,12 @@ def test_a_build_refused_after_linking_leaves_nothing_beside_the_output(
     out = tmp_path / "out"
     assert build(site, out, workers=1, index=False).ok
     before = _snapshot(out)
-    begun: list[atomic.Linking] = []
 
-    def start(o: Path) -> atomic.Linking | None:
-        linking = atomic.start_linking(o)
-        begun.extend([linking] if linking else [])
-        return linking
+    def render_fails(*args: object) -> None:
+        raise jinja2.TemplateError("a template fails on this record")
 
-    def conflicts(plans: object) -> list[str]:
-        _until_linked(begun[0])  # links made, not yet taken
-        return ["projects/"]
-
-    monkeypatch.setattr(fundsite.build, "start_linking", start)
-    if fails_in == "path_conflicts":
-        monkeypatch.setattr(fundsite.build, "path_conflicts", conflicts)
-    else:
-
-        def render_fails(*args: object) -> None:
-            raise jinja2.TemplateError("a template fails on this record")
-
-        monkeypatch.setattr(fundsite.build, "render_all", render_fails)
-    project = next((site / "content/projects").glob("*.md"))
-    project.write_text(project.read_text(encoding="utf-8") + "\nแก้ไข\n", encoding="utf-8")
+    monkeypatch.setattr(fundsite.build, "render_all", render_fails)
+    _edit_a_project(site)
     assert not build(site, out, workers=1, index=False).ok
-    assert begun and _snapshot(out) == before
+    assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]

@@ -31,13 +31,11 @@ from fundsite.validate.graph import SiteGraph
 from fundsite.validate.patch import CheckState, neighbours
 from fundsite.write import manifest, outputs
 from fundsite.write.atomic import (
-    Linking,
     abort_stage,
     begin_stage,
     commit_stage,
     copy_file,
     remove,
-    start_linking,
     tidy,
     write_bytes,
     write_text,
@@ -233,41 +231,35 @@ def _stage(
             tidy(out.resolve())
             say("render: nothing changed since the last build")
             return BuildResult(True, checked.problems, unchanged, timings, out)
-    # the staging folder's links to the last output are made while the pages are planned
-    linking = start_linking(out) if last is not None else None
+    t0 = time.perf_counter()
+    plans = plan_site(graph)
+    timings["plan"] = time.perf_counter() - t0
+    conflicts = path_conflicts(plans)
+    if conflicts:
+        clash = [
+            Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
+        ]
+        return BuildResult(False, [*checked.problems, *clash], seconds=timings)
+    job = _Job(
+        site_dir,
+        out,
+        graph,
+        plans,
+        checked.problems,
+        theme,
+        base_url,
+        today,
+        workers if workers is not None else (os.cpu_count() or 1),
+        index,
+        index_split,
+        incremental,
+    )
     try:
-        t0 = time.perf_counter()
-        plans = plan_site(graph)
-        timings["plan"] = time.perf_counter() - t0
-        conflicts = path_conflicts(plans)
-        if conflicts:
-            clash = [
-                Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
-            ]
-            return BuildResult(False, [*checked.problems, *clash], seconds=timings)
-        job = _Job(
-            site_dir,
-            out,
-            graph,
-            plans,
-            checked.problems,
-            theme,
-            base_url,
-            today,
-            workers if workers is not None else (os.cpu_count() or 1),
-            index,
-            index_split,
-            incremental,
+        staged, fresh = _publish(job, last, digest, say, timings)
+    except jinja2.TemplateError as exc:
+        return BuildResult(
+            False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
         )
-        try:
-            staged, fresh = _publish(job, last, digest, linking, say, timings)
-        except jinja2.TemplateError as exc:
-            return BuildResult(
-                False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
-            )
-    finally:
-        if linking is not None:
-            linking.discard()  # unless the staging folder took the links
     if keep:
         staged.result.kept = Kept(state, job, fresh)
     return staged
@@ -317,13 +309,12 @@ def _publish(
     job: _Job,
     last: manifest.Manifest | None,
     digest: str,
-    linking: Linking | None,
     say: Callable[[str], None],
     timings: dict[str, float],
 ) -> tuple[_Staged, manifest.Manifest]:
     """Render, write and prepare the index into a staging folder: only what changed since
     ``last``, the manifest of a build of the same theme, data files and fundsite (``digest``)
-    in the output folder (None: everything). ``linking`` is the staging folder begun."""
+    in the output folder (None: everything)."""
     graph, plans = job.graph, job.plans
     fresh = manifest.Manifest(
         global_digest=digest, records=records_of(graph), data_date=job.today.isoformat()
@@ -332,7 +323,7 @@ def _publish(
     fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
     todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
-    root = begin_stage(job.out, reuse=last is not None, linking=linking)
+    root = begin_stage(job.out, reuse=last is not None)
     try:
         t0 = time.perf_counter()
         if last is not None:
@@ -440,7 +431,9 @@ def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:
         staged.manifest_file.unlink(missing_ok=True)
         raise
     assert result.out is not None
+    t0 = time.perf_counter()
     commit_stage(result.out, staged.stage)
+    result.seconds["publish"] = time.perf_counter() - t0
     manifest.commit_pending(staged.manifest_file)
     return result
 

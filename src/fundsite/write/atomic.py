@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import glob
+import json
 import multiprocessing
 import os
 import re
@@ -21,89 +22,39 @@ from typing import BinaryIO
 #: The file that marks a folder as fundsite's output: only such a folder is ever replaced.
 MARKER = ".fundsite-output"
 _MARKER_TEXT = "This folder is a site built by fundsite; the next build replaces it whole.\n"
+#: In the staging folder of an incremental build: the files of the live site it deletes, one
+#: JSON string a line (:func:`remove`); such a folder holds only what changed.
+REMOVED = ".fundsite-removed"
+#: Moved into the output after the other files: what points at them (the search index parts).
+_POINTERS = frozenset({"pagefind-entry.json", "parts.json"})
 
 
-def begin_stage(out: Path, reuse: bool = False, linking: Linking | None = None) -> Path:
-    """A new staging folder beside ``out``; :func:`commit_stage` swaps it in.
+def begin_stage(out: Path, reuse: bool = False) -> Path:
+    """A new staging folder beside ``out``; :func:`commit_stage` puts it out.
 
-    With ``reuse`` the staging folder starts as hard links to the current output, so an
-    incremental build only writes what changed; files are replaced, never written in place
-    (see :func:`write_text`), so the live site is not touched until the swap. What killed
-    builds left beside ``out`` is removed first. ``linking`` is those links, begun earlier
-    (:func:`start_linking`): this waits for them.
+    A clean build stages the whole site, swapped in at once. With ``reuse`` (an incremental
+    build) the folder holds only the files this build writes, and :func:`remove` records what
+    it deletes of the live site: :func:`commit_stage` moves each file into ``out`` and then
+    deletes those, so an edit costs its own files, not a copy of millions. What killed builds
+    left beside ``out`` is removed first.
 
-    The folder is named after the process that will swap it in (:func:`_owner`), so that a
+    The folder is named after the process that will put it out (:func:`_owner`), so that a
     build starting meanwhile keeps it. Whatever already has its name is removed, never
     followed: a committed link ``.build.staging-<pid> -> /home/user`` beside the default
     output would otherwise receive the site.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    if reuse and linking is None:
-        linking = start_linking(out)
-    if linking is not None:
-        if reuse and linking.wait():
-            try:
-                write_text(linking.stage, MARKER, _MARKER_TEXT)
-            except BaseException:
-                _clear(linking.stage)
-                raise
-            return linking.stage
-        linking.discard()
     stage = tidy(out)
     try:
-        if reuse and out.is_dir():  # where ``cp -al`` cannot link it
-            shutil.copytree(out, stage, copy_function=os.link, symlinks=True)
-        else:
-            stage.mkdir()
+        stage.mkdir()
         write_text(stage, MARKER, _MARKER_TEXT)
+        if reuse and out.is_dir() and not out.is_symlink():
+            write_text(stage, REMOVED, "")
     except BaseException:
         _clear(stage)
         raise
     return stage
-
-
-class Linking:
-    """The hard links of :func:`begin_stage`, made by ``cp -al`` (twice as fast as Python), in
-    the background while the build plans its pages (minutes of file-system work at national
-    scale)."""
-
-    def __init__(self, out: Path) -> None:
-        self.stage = tidy(out)
-        self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            ["cp", "-al", str(out), str(self.stage)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def wait(self) -> bool:
-        """Whether the staging folder now holds the whole output, as hard links."""
-        if self._process is None:
-            return False
-        done = self._process.wait() == 0
-        self._process = None
-        if not done:
-            _clear(self.stage)
-        return done
-
-    def discard(self) -> None:
-        """Stop, and remove what was linked (unless :func:`begin_stage` took it)."""
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
-            _clear(self.stage)
-
-
-def start_linking(out: Path) -> Linking | None:
-    """Begin hard-linking ``out`` into this build's staging folder (see :class:`Linking`);
-    None where there is no ``cp -al`` or no output of fundsite's to link."""
-    out = out.resolve()
-    if not (sys.platform.startswith("linux") and shutil.which("cp")):
-        return None
-    if out.is_symlink() or not out.is_dir() or not (out / MARKER).is_file():
-        return None
-    return Linking(out)
 
 
 def tidy(out: Path) -> Path:
@@ -163,13 +114,18 @@ def _alive(pid: int) -> bool:
 
 
 def commit_stage(out: Path, stage: Path) -> None:
-    """Replace ``out`` with the complete staging folder, in one step where the system can
-    (``renameat2(RENAME_EXCHANGE)``: readers see the old site or the new, never none).
+    """Put the staged site out: a whole site replaces ``out`` in one step where the system can
+    (``renameat2(RENAME_EXCHANGE)``: readers see the old site or the new, never none); an
+    incremental build's files are merged into it (:func:`_merge`).
 
-    Only a real folder holding :data:`MARKER` is swapped in (one emptied meanwhile, or a link
+    Only a real folder holding :data:`MARKER` is put out (one emptied meanwhile, or a link
     of the same name, is not). When the swap fails the staging folder is removed and ``out``
     is as it was.
     """
+    log = stage / REMOVED
+    if log.is_file() and not log.is_symlink() and not stage.is_symlink():
+        _merge(out.parent.resolve() / out.name, stage)  # a link named ``out`` is not followed
+        return
     out = out.resolve()
     old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
@@ -196,6 +152,97 @@ def commit_stage(out: Path, stage: Path) -> None:
         _clear(stage)
         raise
     _remove_later(old)
+
+
+def _merge(out: Path, stage: Path) -> None:
+    """Move each staged file into ``out`` (one rename each: a reader sees a page's old bytes or
+    its new ones), what points at other files last; then delete what the build removed and
+    did not write again.
+
+    For the seconds this takes, readers may see new pages beside old ones. When it fails
+    part-way ``out`` is a mix: the build had forgotten its manifest (:mod:`.manifest`), so
+    the next build is a clean one, swapped in whole.
+    """
+    try:
+        if not (stage / MARKER).is_file() or (stage / MARKER).is_symlink():
+            raise FileNotFoundError(
+                errno.ENOENT, "the staged site is incomplete: not published", str(stage)
+            )
+        if out.is_symlink() or not out.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "the output to update is gone", str(out))
+        staged = [rel for rel in _files(stage) if rel not in (MARKER, REMOVED)]
+        staged.sort(key=lambda rel: rel.rpartition("/")[2] in _POINTERS)
+        folders: set[str] = set()
+        for rel in staged:
+            _move_in(stage, out, rel, folders)
+        written = set(staged)
+        with open(stage / REMOVED, encoding="utf-8") as log:
+            for line in log:
+                _delete(out, json.loads(line), written)
+    finally:
+        _clear(stage)
+
+
+def _files(root: Path) -> list[str]:
+    """The files (and links) under ``root``, as paths relative to it."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        base = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if base == "." else f"{base}/"
+        found += [prefix + name for name in files]
+        found += [prefix + name for name in dirs if os.path.islink(os.path.join(folder, name))]
+    return found
+
+
+def _move_in(stage: Path, out: Path, rel: str, folders: set[str]) -> None:
+    """Rename ``stage/rel`` over ``out/rel``, making its folders real folders first."""
+    parts = rel.split("/")
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        if folder in folders:
+            continue
+        path = out / folder
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()  # a page became a folder of pages
+        path.mkdir(exist_ok=True)
+        folders.add(folder)
+    target = inside(out, rel)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)  # a folder became a file
+    os.replace(stage / rel, target)
+
+
+def _delete(out: Path, rel: str, written: set[str]) -> None:
+    """Delete ``out/rel`` (a file, or a folder's files) unless this build wrote it again; then
+    the folders left empty."""
+    path = inside(out, rel)
+    if rel in written:
+        return
+    if path.is_dir() and not path.is_symlink():
+        for folder, dirs, files in os.walk(path, topdown=False):
+            base = Path(folder)
+            for name in [*files, *dirs]:
+                entry = base / name
+                if entry.is_symlink() or not entry.is_dir():
+                    if entry.relative_to(out).as_posix() not in written:
+                        entry.unlink()
+                else:
+                    _rmdir(entry)
+        _rmdir(path)
+    else:
+        path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != out and _rmdir(parent):
+        parent = parent.parent
+
+
+def _rmdir(path: Path) -> bool:
+    """Remove ``path`` if it is an empty folder; whether it was."""
+    try:
+        path.rmdir()
+    except OSError:
+        return False
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -276,9 +323,14 @@ def copy_file(source: BinaryIO, root: Path, rel: str) -> None:
 
 
 def remove(root: Path, rel: str) -> None:
-    """Remove a file (or folder) of the staging tree, and folders it leaves empty."""
+    """Remove a file (or folder) of the staging tree, and folders it leaves empty; in an
+    incremental build's staging folder, record it to be deleted from the live site."""
     path = inside(root, rel)
-    if path.is_dir():
+    log = root / REMOVED
+    if log.is_file() and not log.is_symlink():
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(json.dumps(rel) + "\n")
+    if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     else:
         path.unlink(missing_ok=True)

@@ -35,7 +35,7 @@ from fundsite.plan import giving as grants_of
 from fundsite.plan.giving import GivingSummary
 from fundsite.validate.graph import SiteGraph
 from fundsite.write import catalogue, data_index
-from fundsite.write.atomic import fresh
+from fundsite.write.atomic import fresh, remove
 from fundsite.write.chunkzip import Member, ZipOut, owner_hash
 from fundsite.write.data_index import FileEntry, Index, Owners, ZipEntry
 from fundsite.write.giving import _exact, _numbers
@@ -233,7 +233,7 @@ class _Writer:
         if not keep:
             if rewritten:
                 (self.root / _partial(rel)).unlink()
-            (self.root / rel).unlink(missing_ok=True)
+            remove(self.root, rel)
             return None
         if rewritten:
             _put_in_place(self.root, rel, in_place=self.previous == self.root)
@@ -325,9 +325,10 @@ class _Writer:
                 self.rewritten.append(snapshot)
                 self.rewritten_bytes += zipper.size
             self.made += zipper.made
-            for old in data.glob("snapshot-*.zip"):
-                if f"data/{old.name}" != snapshot:
-                    old.unlink()
+            folders = {data, *([self.previous / "data"] if self.previous else [])}
+            for old in {f.name for folder in folders for f in folder.glob("snapshot-*.zip")}:
+                if f"data/{old}" != snapshot:
+                    remove(self.root, f"data/{old}")  # and from the live site, when staged
             if self.index_file is not None:
                 self._save(zipper, snapshot)
         except BaseException:
