@@ -759,3 +759,28 @@ def test_a_build_refused_after_staging_leaves_nothing_beside_the_output(
     assert not build(site, out, workers=1, index=False).ok
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def test_builds_into_one_folder_run_one_at_a_time(tmp_path: Path) -> None:
+    """A build starting while another builds into the same folder waits for it, saying so:
+    two merges at once would leave a folder that neither manifest describes."""
+    from fundsite.write import manifest
+
+    site = make_site(tmp_path / "site", RECORDS)
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    _edit_a_project(site)
+    said: list[str] = []
+    results: list[object] = []
+
+    def second() -> None:
+        results.append(build(site, out, workers=1, index=False, progress=said.append))
+
+    thread = threading.Thread(target=second)
+    with manifest.locked(site, out, lambda _m: None):
+        thread.start()
+        thread.join(timeout=2)
+        assert thread.is_alive() and not results
+        assert said == [f"another build into {out} is running: waiting for it to end"]
+    thread.join(timeout=120)
+    assert len(results) == 1 and getattr(results[0], "ok", False)

@@ -186,10 +186,11 @@ def build(
     # the records (about 2.5 GB at 300,000 projects, most of which a process that frees them
     # does not give back).
     detach = index and not keep and can_fork()
-    staged = forked_call(stage, say) if detach else stage(say)
-    if isinstance(staged, BuildResult):
-        return staged  # refused: nothing was written
-    return _finish(staged, say)
+    with manifest.locked(site_dir, out, say):
+        staged = forked_call(stage, say) if detach else stage(say)
+        if isinstance(staged, BuildResult):
+            return staged  # refused: nothing was written
+        return _finish(staged, say)
 
 
 def _stage(

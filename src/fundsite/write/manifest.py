@@ -12,9 +12,16 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: builds are not kept from running at once
+    fcntl = None  # type: ignore[assignment]
 
 from fundsite.cache import site_cache
 
@@ -105,3 +112,25 @@ def commit_pending(pending: Path) -> None:
 
 def forget(site_dir: Path, out: Path) -> None:
     manifest_path(site_dir, out).unlink(missing_ok=True)
+
+
+@contextmanager
+def locked(site_dir: Path, out: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Builds into one output folder run one at a time: an incremental build merges its files
+    into the folder its manifest describes, and two at once would leave a folder that neither
+    manifest describes. The lock is a file beside the manifest, held while the build runs."""
+    if fcntl is None:
+        yield
+        return
+    path = manifest_path(site_dir, out).with_suffix(".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another build into {out} is running: waiting for it to end")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
