@@ -233,3 +233,30 @@ def test_a_new_day_builds_like_a_clean_build(
     assert build(site, out, workers=1, index=False).ok
     assert build(site, clean, workers=1, index=False, incremental=False).ok
     assert_same(out, clean, "the next day")
+
+
+def test_list_pages_follow_random_edits(tmp_path: Path) -> None:
+    """A portal large enough for a year's list pages (more than 50 records): each list page
+    is fingerprinted by the rows it holds and where they sit, so an edit renders the page that
+    shows the record, and a record added or deleted moves the rows of the pages after it; the
+    result equals a clean build after every sequence of random edits."""
+    site = example_plus_synthetic(tmp_path, projects=400, seed=5, themes=True)
+    rng = random.Random(20261204)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert build(site, out, workers=1, index=False).ok
+    lists = sorted((out / "years").rglob("page/*/index.html"))
+    assert len(lists) >= 4  # the years' projects and reports fill more than one page
+    before = [p.stat().st_mtime_ns for p in lists]
+    title = next(p for p in _records(site, "projects") if p.stem.startswith("66-"))
+    _replace_field(title, "title", "โครงการที่แก้ชื่อ ตำบลทดสอบ")
+    assert build(site, out, workers=1, index=False).ok
+    rewritten = [p for p, t in zip(lists, before, strict=True) if p.stat().st_mtime_ns != t]
+    assert len(rewritten) <= 3, rewritten  # its project, plan and report rows at most
+    done: list[str] = []
+    for sequence in range(10):
+        for _ in range(rng.randint(1, 3)):
+            done.append(edit(site, rng, len(done)))
+            assert build(site, out, workers=1, index=False).ok
+        shutil.rmtree(clean, ignore_errors=True)
+        assert build(site, clean, workers=1, index=False, incremental=False).ok
+        assert_same(out, clean, f"sequence {sequence} after {done[-3:]}")

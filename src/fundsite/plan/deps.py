@@ -81,6 +81,10 @@ def _plan(p: PlanNode) -> Iterator[Node]:
         yield from _project(project)
 
 
+def _report_row(r: ReportNode) -> Iterator[Node]:
+    yield from (r, r.project, r.fund)
+
+
 def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
     """The records a page shows; ``None`` when it shows something of every record."""
     kind, args = plan.make.__name__, plan.args
@@ -101,11 +105,12 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
             else:
                 shown.append(item.fund)
         return shown
-    if kind == "records_list":  # the records a scope's year sums: what its pages read
-        level, key = args[0], args[1]
-        if level == "all":
-            return None
-        kind, args = ("area", (level, key)) if level in AREA_LEVELS else (level, (key,))
+    if kind == "records_list":  # the rows of one page of a scope's year's list
+        level, key, fy, what, number = args
+        rows = {"funds": _fund, "plans": _plan, "projects": _project, "reports": _report_row}
+        shown = page_of(scope_years(graph, Scope(level, key)).listed(fy, what), number)
+        named = [graph.funds[key]] if level == "fund" else []  # its name heads the page
+        return [*named, *(n for item in shown for n in rows[what](item))]
     if kind == "fund":
         return _fund(graph.funds[args[0]])
     if kind == "plan":
@@ -202,20 +207,11 @@ class Fingerprinter:
             h.update(self.orders[plan.make.__name__].encode())
         elif plan.make.__name__ == "area":  # the areas below it that have pages, linked on it
             h.update(repr(views.sub_areas(self.graph, *plan.args[:2])).encode())
-        # the list pages of one scope's year read the same records: hashed once for all of them
-        shared = plan.args[:3] if plan.make.__name__ == "records_list" else None
-        digest = self._shared.get(shared) if shared is not None else None
-        if digest is None:
-            nodes = inputs(self.graph, plan)
-            digest = self.site if nodes is None else self._digest(nodes)
-            if shared is not None:
-                self._shared[shared] = digest
-        h.update(digest.encode())
+        elif plan.make.__name__ == "records_list":
+            h.update(_list_position(self.graph, plan).encode())
+        nodes = inputs(self.graph, plan)
+        h.update((self.site if nodes is None else self._digest(nodes)).encode())
         return h.hexdigest()
-
-    @cached_property
-    def _shared(self) -> dict[Any, str]:
-        return {}
 
     def _digest(self, nodes: Iterable[Node]) -> str:
         h = hashlib.blake2b(digest_size=16)
@@ -223,6 +219,15 @@ class Fingerprinter:
             h.update(key.encode())
             h.update(b"\0")
         return h.hexdigest()
+
+
+def _list_position(graph: SiteGraph, plan: PagePlan) -> str:
+    """Which records a list page holds, in order, out of how many, and where its links go."""
+    level, key, fy, what, number = plan.args
+    years = scope_years(graph, Scope(level, key))
+    listed = years.listed(fy, what)
+    ids = "\0".join(n.id for n in page_of(listed, number))
+    return f"{len(listed)}\0{years.page(fy)}\0{years.list_base(fy, what)}\0{ids}\0"
 
 
 def fingerprints(graph: SiteGraph, plans: list[PagePlan], base: str) -> dict[str, str]:

@@ -834,7 +834,6 @@ def records_list(
 ) -> dict[str, Any]:
     """A page of the complete list of one kind of record a year's figures sum."""
     years = scopes.scope_years(graph, scopes.Scope(level, key))
-    flow = years.flow(fy)
     items = years.listed(fy, what)
     base = years.list_base(fy, what)
     paging = _paging(items, number, base)
@@ -862,7 +861,6 @@ def records_list(
         "fiscal_year": fy,
         "crumbs": [*crumbs, (what, base)],
         "paging": paging,
-        "flow": flow,
         "comparison": comparison,
         "funds_csv": tables.funds_file(fy),
         "records": records,
