@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 #: The file that marks a folder as fundsite's output: only such a folder is ever replaced.
 MARKER = ".fundsite-output"
-_MARKER_TEXT = "This folder is a site built by fundsite; the next build replaces it whole.\n"
+_MARKER_TEXT = "This folder is a site built by fundsite: only its builds write here.\n"
 #: In the staging folder of an incremental build: the files of the live site it deletes, one
 #: JSON string a line (:func:`remove`); such a folder holds only what changed.
 REMOVED = ".fundsite-removed"
@@ -170,7 +170,7 @@ def _merge(out: Path, stage: Path) -> None:
             )
         if out.is_symlink() or not out.is_dir():
             raise FileNotFoundError(errno.ENOENT, "the output to update is gone", str(out))
-        staged = [rel for rel in _files(stage) if rel not in (MARKER, REMOVED)]
+        staged = [rel for rel in _files(stage) if rel != REMOVED]
         staged.sort(key=lambda rel: rel.rpartition("/")[2] in _POINTERS)
         folders: set[str] = set()
         for rel in staged:
