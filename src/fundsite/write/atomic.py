@@ -122,17 +122,13 @@ def commit_stage(out: Path, stage: Path) -> None:
     of the same name, is not). When the swap fails the staging folder is removed and ``out``
     is as it was.
     """
-    log = stage / REMOVED
-    if log.is_file() and not log.is_symlink() and not stage.is_symlink():
+    if _staged_apart(stage) and not stage.is_symlink():
         _merge(out.parent.resolve() / out.name, stage)  # a link named ``out`` is not followed
         return
     out = out.resolve()
     old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
-        if stage.is_symlink() or not (stage / MARKER).is_file() or (stage / MARKER).is_symlink():
-            raise FileNotFoundError(
-                errno.ENOENT, "the staged site is incomplete: not published", str(stage)
-            )
+        _complete(stage)
         if out.exists() and _exchange(stage, out):
             try:
                 os.replace(stage, old)  # the old site, under a name no later build uses
@@ -154,6 +150,20 @@ def commit_stage(out: Path, stage: Path) -> None:
     _remove_later(old)
 
 
+def _complete(stage: Path) -> None:
+    """Refuse a staging folder that is a link or lacks its marker (emptied meanwhile)."""
+    if stage.is_symlink() or not (stage / MARKER).is_file() or (stage / MARKER).is_symlink():
+        raise FileNotFoundError(
+            errno.ENOENT, "the staged site is incomplete: not published", str(stage)
+        )
+
+
+def _staged_apart(root: Path) -> bool:
+    """Whether ``root`` is an incremental build's staging folder (it records removals)."""
+    log = root / REMOVED
+    return log.is_file() and not log.is_symlink()
+
+
 def _merge(out: Path, stage: Path) -> None:
     """Move each staged file into ``out`` (one rename each: a reader sees a page's old bytes or
     its new ones), what points at other files last; then delete what the build removed and
@@ -164,10 +174,7 @@ def _merge(out: Path, stage: Path) -> None:
     the next build is a clean one, swapped in whole.
     """
     try:
-        if not (stage / MARKER).is_file() or (stage / MARKER).is_symlink():
-            raise FileNotFoundError(
-                errno.ENOENT, "the staged site is incomplete: not published", str(stage)
-            )
+        _complete(stage)
         if out.is_symlink() or not out.is_dir():
             raise FileNotFoundError(errno.ENOENT, "the output to update is gone", str(out))
         staged = [rel for rel in _files(stage) if rel != REMOVED]
@@ -326,15 +333,13 @@ def remove(root: Path, rel: str) -> None:
     """Remove a file (or folder) of the staging tree, and folders it leaves empty; in an
     incremental build's staging folder, record it to be deleted from the live site."""
     path = inside(root, rel)
-    log = root / REMOVED
-    if log.is_file() and not log.is_symlink():
-        with open(log, "a", encoding="utf-8") as f:
+    if _staged_apart(root):
+        with open(root / REMOVED, "a", encoding="utf-8") as f:
             f.write(json.dumps(rel) + "\n")
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     else:
         path.unlink(missing_ok=True)
     parent = path.parent
-    while parent != root and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
+    while parent != root and _rmdir(parent):
         parent = parent.parent
