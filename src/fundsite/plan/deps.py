@@ -19,7 +19,14 @@ from typing import Any
 from fundsite import __version__
 from fundsite.plan import views
 from fundsite.plan.pages import PagePlan
-from fundsite.plan.scopes import AREA_LEVELS, PER_PAGE, Scope, page_of, scope_years
+from fundsite.plan.scopes import (
+    AREA_LEVELS,
+    PER_PAGE,
+    Scope,
+    ScopeYears,
+    page_of,
+    scope_years,
+)
 from fundsite.thai import fiscal_year
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 
@@ -106,11 +113,10 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
                 shown.append(item.fund)
         return shown
     if kind == "records_list":  # the rows of one page of a scope's year's list
-        level, key, fy, what, number = args
+        level, key, _fy, what, _number = args
         rows = {"funds": _fund, "plans": _plan, "projects": _project, "reports": _report_row}
-        shown = page_of(scope_years(graph, Scope(level, key)).listed(fy, what), number)
         named = [graph.funds[key]] if level == "fund" else []  # its name heads the page
-        return [*named, *(n for item in shown for n in rows[what](item))]
+        return [*named, *(n for item in _list_page(graph, args)[2] for n in rows[what](item))]
     if kind == "fund":
         return _fund(graph.funds[args[0]])
     if kind == "plan":
@@ -221,12 +227,19 @@ class Fingerprinter:
         return h.hexdigest()
 
 
-def _list_position(graph: SiteGraph, plan: PagePlan) -> str:
-    """Which records a list page holds, in order, out of how many, and where its links go."""
-    level, key, fy, what, number = plan.args
+def _list_page(graph: SiteGraph, args: tuple[Any, ...]) -> tuple[ScopeYears, list[Any], list[Any]]:
+    """A list page's scope years, the whole list, and the page's part of it."""
+    level, key, fy, what, number = args
     years = scope_years(graph, Scope(level, key))
     listed = years.listed(fy, what)
-    ids = "\0".join(n.id for n in page_of(listed, number))
+    return years, listed, page_of(listed, number)
+
+
+def _list_position(graph: SiteGraph, plan: PagePlan) -> str:
+    """Which records a list page holds, in order, out of how many, and where its links go."""
+    years, listed, shown = _list_page(graph, plan.args)
+    fy, what = plan.args[2], plan.args[3]
+    ids = "\0".join(n.id for n in shown)
     return f"{len(listed)}\0{years.page(fy)}\0{years.list_base(fy, what)}\0{ids}\0"
 
 
