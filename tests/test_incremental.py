@@ -61,6 +61,7 @@ def edit(root: Path, rng: random.Random, step: int) -> str:
             "title",
             "budget",
             "report-title",
+            "report-date",
             "new-report",
             "delete-report",
             "fund-name",
@@ -70,6 +71,10 @@ def edit(root: Path, rng: random.Random, step: int) -> str:
             "issue-name",
             "delete-project",
             "new-project",
+            "project-issues",
+            "project-area",
+            "project-plan",
+            "project-elsewhen",
         ]
     )
     if choice == "title":
@@ -91,6 +96,10 @@ def edit(root: Path, rng: random.Random, step: int) -> str:
     elif choice == "report-title":
         path = rng.choice(_records(root, "reports"))
         _replace_field(path, "title", f"รายงานที่แก้ไข {step}")
+    elif choice == "report-date":  # it moves in the report listing
+        path = rng.choice(_records(root, "reports"))
+        day = f"20{rng.randrange(21, 25)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 28):02d}"
+        _replace_field(path, "date", day)
     elif choice == "new-report":
         project = rng.choice(_records(root, "projects"))
         text = project.read_text(encoding="utf-8")
@@ -144,6 +153,60 @@ def edit(root: Path, rng: random.Random, step: int) -> str:
         new_id = f"{source.stem}-{letters}"  # listed right after its source
         text = re.sub(r"(?m)^id: .*$", f"id: {new_id}", source.read_text(encoding="utf-8"), count=1)
         source.with_name(f"{new_id}.md").write_text(text, encoding="utf-8")
+    elif choice == "project-elsewhen":  # a new project in a year its areas may not have had
+        source = rng.choice([p for p in _records(root, "projects") if p.stem[:2].isdigit()])
+        new_id = f"{source.stem}-{''.join(chr(97 + int(d)) for d in str(step))}"
+        text = re.sub(r"(?m)^id: .*$", f"id: {new_id}", source.read_text(encoding="utf-8"))
+        text = _unplanned(text)
+        text = re.sub(r"\b(20\d\d)-", lambda m: f"{int(m.group(1)) - 4}-", text)
+        source.with_name(f"{new_id}.md").write_text(text, encoding="utf-8")
+    elif choice in ("project-issues", "project-area", "project-plan"):
+        return _relink(root, rng, choice)
+    return choice
+
+
+def _unplanned(text: str) -> str:
+    """A project out of its plan: dated by itself, of its plan's issue unless it names one."""
+    plan = re.search(r"(?m)^plan: [^-\n]+-\d{4}-(\S+)\n", text)
+    if plan is None:
+        return text
+    issues = "" if "\nissues: " in text else f"issues: [{plan.group(1)}]\n"
+    return text.replace(plan.group(0), issues)
+
+
+def _relink(root: Path, rng: random.Random, choice: str) -> str:
+    """Move a project to other issues, another area or another plan of its fund: the pages
+    that showed it where it was must drop it."""
+    path = rng.choice(_records(root, "projects"))
+    text = path.read_text(encoding="utf-8")
+    if choice == "project-issues":
+        ids = re.findall(r"(?m)^- id: (\S+)$", (root / "data/issues.yaml").read_text("utf-8"))
+        text = re.sub(r"(?m)^issues: .*\n", "", text)
+        text = re.sub(r"(?m)^(fund: .*)$", rf"\1\nissues: [{rng.choice(ids)}]", text, count=1)
+    elif choice == "project-area":
+        areas = [
+            line
+            for p in rng.sample(_records(root, "projects"), 20)
+            for line in re.findall(r"(?m)^area: .*$", p.read_text(encoding="utf-8"))
+        ]
+        if "\narea: " not in text or not areas:
+            return "skip"
+        text = re.sub(r"(?m)^area: .*$", rng.choice(areas), text, count=1)
+    else:
+        fund = re.search(r"(?m)^fund: (\S+)$", text)
+        plans = [
+            p.stem
+            for p in _records(root, "plans")
+            if fund and f"\nfund: {fund.group(1)}\n" in p.read_text(encoding="utf-8")
+        ]
+        if "\nplan: " not in text or not plans:
+            return "skip"
+        other = rng.choice(plans)
+        if f"plan: {other}\n" in text:
+            text = _unplanned(text)
+        else:
+            text = re.sub(r"(?m)^plan: .*$", f"plan: {other}", text, count=1)
+    path.write_text(text, encoding="utf-8")
     return choice
 
 

@@ -318,9 +318,14 @@ def _publish(
     in the output folder (None: everything)."""
     graph, plans = job.graph, job.plans
     fresh = manifest.Manifest(
-        global_digest=digest, records=records_of(graph), data_date=job.today.isoformat()
+        global_digest=digest,
+        records=records_of(graph),
+        placed=deps.placements(graph, last.placed, last.records)
+        if last
+        else deps.placements(graph),
+        data_date=job.today.isoformat(),
     )
-    since = _fingerprints_since(job, last, digest) if last is not None else None
+    since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
     fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
     todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
@@ -388,19 +393,21 @@ def _unchanged(last: manifest.Manifest, graph: SiteGraph, index: bool) -> int | 
     return len(last.pages)
 
 
-def _fingerprints_since(job: _Job, last: manifest.Manifest, base: str) -> dict[str, str] | None:
+def _fingerprints_since(
+    job: _Job, last: manifest.Manifest, fresh: manifest.Manifest, base: str
+) -> dict[str, str] | None:
     """Page fingerprints, computed again only for the pages that may show a record changed
     since the last build (the others keep the last build's); None, for every page to be
-    fingerprinted, when records were deleted or others than reports and projects added since,
-    or the data's date changed.
+    fingerprinted, when records were deleted, moved (another fund, plan, issue, area, fiscal
+    year or report date: the pages that showed them where they were are not known) or others
+    than reports and projects added since, or the data's date changed.
 
     A changed record may change the data-quality notes of its neighbours (the records its
     cross-record rules read), so the pages showing those are fingerprinted too.
     """
-    graph, plans = job.graph, job.plans
+    graph, plans, now = job.graph, job.plans, fresh.records
     if not last.records or last.data_date != job.today.isoformat():
         return None  # another date: the notes about time may have changed on any record
-    now = records_of(graph)
     if any(path not in now for path in last.records):
         return None
     nodes = {node.path: node for node in graph.all_nodes()}
@@ -408,8 +415,12 @@ def _fingerprints_since(job: _Job, last: manifest.Manifest, base: str) -> dict[s
     added = {node.kind for node in changed if node.path not in last.records}
     if not added <= {"report", "project"}:
         return None
+    moved = (n for n in changed if n.path in last.records)  # an added record was nowhere
+    if any(last.placed.get(n.path) != fresh.placed.get(n.path) for n in moved):
+        return None
     scope = {id(n): n for node in changed for n in neighbours(node)}
-    candidates = deps.readers(graph, plans, scope.values()) if scope else []
+    new = [node for node in changed if node.path not in last.records]
+    candidates = deps.readers(graph, plans, scope.values(), new) if scope else []
     # a listing that gained an entry moved every entry after it: each of its pages
     candidates += [p for p in plans if p.make.__name__ in {f"{kind}s" for kind in added}]
     candidates += [p for p in plans if p.path not in last.pages]

@@ -74,7 +74,9 @@ def update(
     fingerprint = deps.Fingerprinter(job.graph, kept.manifest.global_digest)
     changed = [*patched.changed, *patched.noted, *patched.added]
     candidates = deps.readers(job.graph, job.plans, changed)
-    if patched.added or patched.removed:  # the report listing's order changed: every page
+    placed = kept.manifest.placed
+    moved = any(placed.get(n.path) != deps.placement(n) for n in patched.changed)
+    if patched.added or patched.removed or moved:  # the report listing's order changed
         seen = {plan.path for plan in candidates}
         candidates += [p for p in job.plans if p.make.__name__ == "reports" and p.path not in seen]
     # the record's own pages now; the pages that sum up many records follow in finish(), with
@@ -163,7 +165,8 @@ def finish(
         timings["index"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     changed = bool(pending.changed)
-    kept.manifest.records = records_of(job.graph)
+    built, kept.manifest.records = kept.manifest.records, records_of(job.graph)
+    kept.manifest.placed = deps.placements(job.graph, kept.manifest.placed, built)
     kept.manifest.data_date = job.today.isoformat()
     if background and can_fork():
         kept.writer = forked_background(lambda: _write_rest(kept, changed, stoppable=True))

@@ -28,7 +28,16 @@ from fundsite.plan.scopes import (
     scope_years,
 )
 from fundsite.thai import fiscal_year
-from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
+from fundsite.validate.graph import (
+    FundNode,
+    Node,
+    PageNode,
+    PlanNode,
+    ProjectNode,
+    ReportNode,
+    SiteGraph,
+)
+from fundsite.validate.patch import link_keys
 
 #: Pages that show totals over every record: they change whenever anything changes.
 _WHOLE_SITE = {"home", "areas", "issues", "search", "year", "data_dictionary"}
@@ -111,6 +120,10 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
                 shown.extend(item.projects)  # counts and budget totals per fund
             else:
                 shown.append(item.fund)
+            if kind == "reports":
+                shown.append(item.project)  # its areas, when the report names none
+            elif kind == "projects":
+                shown.extend(item.reports)  # its row counts them and sums what they spent
         return shown
     if kind == "records_list":  # the rows of one page of a scope's year's list
         level, key, _fy, what, _number = args
@@ -178,6 +191,31 @@ def site_digest(graph: SiteGraph) -> str:
     return everything.hexdigest()
 
 
+def placement(node: Node) -> str:
+    """Where a record is shown: a digest of its links (fund, plan, issues, area, fiscal year)
+    and, for a report, its date (the listings' order). :func:`readers` finds the pages that
+    show a record where it is now; where it was is known only while this is unchanged."""
+    date = node.record.date if isinstance(node, ReportNode) else None
+    return hashlib.blake2b(repr((link_keys(node), date)).encode(), digest_size=8).hexdigest()
+
+
+def placements(
+    graph: SiteGraph, known: dict[str, str] | None = None, built: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Record file → its :func:`placement`; ``known`` holds the last build's, of the files
+    ``built`` (file → content digest) then: a file with the same bytes sits where it sat."""
+    known, built = known or {}, built or {}
+    found: dict[str, str] = {}
+    for node in graph.all_nodes():
+        if isinstance(node, PageNode):
+            continue  # free pages are part of every page's digest
+        last = known.get(node.path)
+        found[node.path] = (
+            last if last is not None and built.get(node.path) == node.digest else placement(node)
+        )
+    return found
+
+
 @dataclass
 class Fingerprinter:
     """Computes page fingerprints; the site-wide parts once, when a page first needs them."""
@@ -213,6 +251,13 @@ class Fingerprinter:
             h.update(self.orders[plan.make.__name__].encode())
         elif plan.make.__name__ == "area":  # the areas below it that have pages, linked on it
             h.update(repr(views.sub_areas(self.graph, *plan.args[:2])).encode())
+        if plan.make.__name__ in ("area", "issue"):  # each year's page links to every year
+            scope = (
+                Scope(*plan.args[:2])
+                if plan.make.__name__ == "area"
+                else Scope("issue", plan.args[0])
+            )
+            h.update(repr(scope_years(self.graph, scope).years).encode())
         elif plan.make.__name__ == "records_list":
             h.update(_list_position(self.graph, plan).encode())
         nodes = inputs(self.graph, plan)
@@ -249,17 +294,22 @@ def fingerprints(graph: SiteGraph, plans: list[PagePlan], base: str) -> dict[str
     return {plan.path: fingerprint(plan) for plan in plans}
 
 
-def readers(graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node]) -> list[PagePlan]:
+def readers(
+    graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node], added: Iterable[Node] = ()
+) -> list[PagePlan]:
     """The pages that may show one of the ``changed`` records: a superset, in plan order.
 
     The inverse of :func:`inputs` (``tests/test_deps.py`` checks that it misses no page):
     record pages, the areas, issues and years they belong to, the listing pages that hold
-    them, and the pages that sum up the whole site.
+    them, and the pages that sum up the whole site. A project ``added`` may give its areas
+    and issues a year: the pages of their every year list the years.
     """
     wanted: set[_Wanted] = set()
     listed: dict[str, set[int]] = {kind: set() for kind in LISTINGS}
     for node in changed:
         _showing(node, wanted, listed)
+    for node in added:
+        _showing(node, wanted, listed, every_year=True)
     for kind, nodes in listed.items():
         if nodes:
             where = {id(n): i for i, n in enumerate(views.listing(graph, kind))}
@@ -332,8 +382,11 @@ def _named_key(plan: PagePlan) -> tuple[str, Any] | None:
     return (kind, args)
 
 
-def _showing(node: Node, wanted: set[_Wanted], listed: dict[str, set[int]]) -> None:
-    """Add the pages (and listing entries) that show ``node`` or what it sums up."""
+def _showing(
+    node: Node, wanted: set[_Wanted], listed: dict[str, set[int]], every_year: bool = False
+) -> None:
+    """Add the pages (and listing entries) that show ``node`` or what it sums up (of its
+    scopes' every year with ``every_year``)."""
     wanted.add((node.kind, (node.id,)))
     if isinstance(node, FundNode):  # its accounts of every year
         listed["funds"].add(id(node))
@@ -349,9 +402,10 @@ def _showing(node: Node, wanted: set[_Wanted], listed: dict[str, set[int]]) -> N
         _areas(node.fund.areas, wanted, fy)
         wanted.update(("project", (p.id,)) for p in node.projects)
     elif isinstance(node, ProjectNode):
-        fy = node.fiscal_year
+        fy = None if every_year else node.fiscal_year
         listed["projects"].add(id(node))
         listed["funds"].add(id(node.fund))
+        listed["reports"].update(id(r) for r in node.reports)  # their rows show its areas
         wanted.add(("fund", (node.fund.id,)))
         linked = [node.plan, node.programme, *node.children]
         wanted.update((n.kind, (n.id,)) for n in linked if n is not None)

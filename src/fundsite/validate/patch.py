@@ -169,8 +169,8 @@ def _recheck(
         else:
             fits = _can_add(state, new)
         return (None, new, out.problems) if fits else None
-    if _link_keys(old) != _link_keys(new):
-        return None
+    if link_keys(old) != link_keys(new) or media_refs(old) != media_refs(new):
+        return None  # the graph changes, or which media are published
     return old, new, out.problems
 
 
@@ -285,28 +285,18 @@ def _remove_report(state: CheckState, report: ReportNode) -> None:
     state.rule_problems.pop(report.path, None)
 
 
-def _link_keys(node: Node) -> tuple[Any, ...]:
-    """What decides where a record sits in the graph: if it changes, the graph changes (the
-    media it names decide which media are published)."""
+def link_keys(node: Node) -> tuple[Any, ...]:
+    """What decides where a record sits in the graph: if it changes, the graph changes."""
     rec: Any = node.record  # type: ignore[attr-defined]
     if isinstance(node, FundNode):
-        return (rec.id, rec.area, media_refs(node))
+        return (rec.id, rec.area)
     if isinstance(node, PlanNode):
-        return (rec.id, rec.fund, rec.fiscal_year, rec.issue, media_refs(node))
+        return (rec.id, rec.fund, rec.fiscal_year, rec.issue)
     if isinstance(node, ProjectNode):
         dates = None if rec.plan else (rec.approved_on, rec.start)  # its fiscal year
-        return (
-            rec.id,
-            rec.fund,
-            rec.plan,
-            rec.programme,
-            rec.issues,
-            rec.area,
-            dates,
-            media_refs(node),
-        )
+        return (rec.id, rec.fund, rec.plan, rec.programme, rec.issues, rec.area, dates)
     if isinstance(node, ReportNode):
-        return (rec.id, rec.project, rec.area, media_refs(node))
+        return (rec.id, rec.project, rec.area)
     return (object(),)  # free pages: never patched
 
 

@@ -25,7 +25,7 @@ except ImportError:  # not POSIX: builds are not kept from running at once
 
 from fundsite.cache import site_cache
 
-VERSION = 2
+VERSION = 3
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Manifest:
     indexed: bool = False
     open_data: bool = True  # False: the open-data files may be older than the pages
     records: dict[str, str] = field(default_factory=dict)  # record file → digest it was built at
+    placed: dict[str, str] = field(default_factory=dict)  # record file → where it was shown
     data_date: str = ""  # the data's date it was built at (ISO)
     version: int = VERSION
 
@@ -67,7 +68,7 @@ def _checked(data: Any) -> Manifest | None:
         return None
     if set(data) != {f.name for f in fields(Manifest)}:
         return None
-    maps_of_text = (data["pages"], data["parts"], data["records"])
+    maps_of_text = (data["pages"], data["parts"], data["records"], data["placed"])
     if not (
         isinstance(data["global_digest"], str)
         and all(isinstance(m, dict) for m in (*maps_of_text, data["files"]))
