@@ -16,10 +16,12 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 def test_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
     # several pages of every listing; funds of ten projects, as a fund is a small part of a
     # real portal (each page of a year of an issue or area shows its funds' names)
-    root = example_plus_synthetic(tmp_path, 160, seed=3, funds=16)
+    root = example_plus_synthetic(tmp_path, 300, seed=3, funds=30)
     graph = check_site(root).graph
     assert graph is not None
     plans = plan_site(graph)
+    portal_lists = [p for p in plans if p.make.__name__ == "records_list" and p.args[0] == "all"]
+    assert portal_lists  # the lists of the portal's years are named by year too
     shown_by: dict[int, set[str]] = {}
     for plan in plans:
         nodes = deps.inputs(graph, plan)

@@ -101,6 +101,10 @@ def _report_row(r: ReportNode) -> Iterator[Node]:
     yield from (r, r.project, r.fund)
 
 
+#: What a row of a year's list of each kind reads (a fund's row sums every project of it).
+_ROWS = {"funds": _fund, "plans": _plan, "projects": _project, "reports": _report_row}
+
+
 def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
     """The records a page shows; ``None`` when it shows something of every record."""
     kind, args = plan.make.__name__, plan.args
@@ -127,9 +131,8 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         return shown
     if kind == "records_list":  # the rows of one page of a scope's year's list
         level, key, _fy, what, _number = args
-        rows = {"funds": _fund, "plans": _plan, "projects": _project, "reports": _report_row}
         named = [graph.funds[key]] if level == "fund" else []  # its name heads the page
-        return [*named, *(n for item in _list_page(graph, args)[2] for n in rows[what](item))]
+        return [*named, *(n for item in _list_page(graph, args)[2] for n in _ROWS[what](item))]
     if kind == "fund":
         return _fund(graph.funds[args[0]])
     if kind == "plan":
@@ -143,7 +146,7 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         r = graph.reports[args[0]]
         return [r, r.project, r.fund, *r.project.reports]  # notes: spent over the budget
     if kind in ("issue", "area"):
-        scope = Scope(*args[:2]) if kind == "area" else Scope("issue", args[0])
+        scope = _scope(kind, args)
         plans, projects = _of_years(graph, scope, _year_of(plan))
         # accounts of every year; and, on a scope's own page, its feed: the latest reports
         funds = graph.lookup("funds", scope.level, scope.key) if kind == "area" else []
@@ -155,6 +158,11 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
             *(n for p in plans for n in _plan(p)),
         ]
     return None  # a fiscal year of the whole portal, or an unknown kind: always rebuilt
+
+
+def _scope(kind: str, args: tuple[Any, ...]) -> Scope:
+    """The scope of an area's or an issue's page."""
+    return Scope(*args[:2]) if kind == "area" else Scope("issue", args[0])
 
 
 def _of_years(
@@ -225,6 +233,8 @@ class Fingerprinter:
 
     def __post_init__(self) -> None:
         self.history = getattr(self.graph, "history", None) or {}  # commits change history
+        self._keys: dict[int, str] = {}  # id(node) → what a page shows of it
+        self._rows: dict[tuple[str, int], str] = {}  # (list, id(node)) → digest of its row
 
     @cached_property
     def site(self) -> str:
@@ -243,33 +253,51 @@ class Fingerprinter:
         }
 
     def __call__(self, plan: PagePlan) -> str:
+        kind = plan.make.__name__
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{self.base}\0{plan.path}\0{plan.template}\0{plan.args!r}\0".encode())
-        if plan.feed or plan.make.__name__ in DATED:  # a feed without entries is dated today
+        if plan.feed or kind in DATED:  # a feed without entries is dated today
             h.update(f"{self.graph.today.isoformat()}\0".encode())
-        if plan.make.__name__ in LISTINGS:
-            h.update(self.orders[plan.make.__name__].encode())
-        elif plan.make.__name__ == "area":  # the areas below it that have pages, linked on it
+        if kind in LISTINGS:
+            h.update(self.orders[kind].encode())
+        elif kind == "area":  # the areas below it that have pages, linked on it
             h.update(repr(views.sub_areas(self.graph, *plan.args[:2])).encode())
-        if plan.make.__name__ in ("area", "issue"):  # each year's page links to every year
-            scope = (
-                Scope(*plan.args[:2])
-                if plan.make.__name__ == "area"
-                else Scope("issue", plan.args[0])
-            )
-            h.update(repr(scope_years(self.graph, scope).years).encode())
-        elif plan.make.__name__ == "records_list":
-            h.update(_list_position(self.graph, plan).encode())
+        if kind in ("area", "issue"):  # each year's page links to every year
+            h.update(repr(scope_years(self.graph, _scope(kind, plan.args)).years).encode())
+        if kind == "records_list":
+            h.update(self._list(plan).encode())
+            return h.hexdigest()
         nodes = inputs(self.graph, plan)
         h.update((self.site if nodes is None else self._digest(nodes)).encode())
         return h.hexdigest()
 
     def _digest(self, nodes: Iterable[Node]) -> str:
         h = hashlib.blake2b(digest_size=16)
-        for key in sorted({_node_key(n, self.history) for n in nodes}):
+        for key in sorted({self._key(n) for n in nodes}):
             h.update(key.encode())
             h.update(b"\0")
         return h.hexdigest()
+
+    def _key(self, node: Node) -> str:
+        found = self._keys.get(id(node))
+        if found is None:
+            found = self._keys[id(node)] = _node_key(node, self.history)
+        return found
+
+    def _list(self, plan: PagePlan) -> str:
+        """A list page: which rows it holds, where, and each row's digest (what
+        :func:`inputs` names, row by row: a fund's row is in every list of its funds)."""
+        level, key, fy, what, _number = plan.args
+        years, listed, shown = _list_page(self.graph, plan.args)
+        parts = [str(len(listed)), years.page(fy), years.list_base(fy, what)]
+        if level == "fund":
+            parts.append(self._key(self.graph.funds[key]))
+        for item in shown:
+            row = self._rows.get((what, id(item)))
+            if row is None:
+                row = self._rows[(what, id(item))] = self._digest(_ROWS[what](item))
+            parts += (item.id, row)
+        return "\0".join(parts)
 
 
 def _list_page(graph: SiteGraph, args: tuple[Any, ...]) -> tuple[ScopeYears, list[Any], list[Any]]:
@@ -278,14 +306,6 @@ def _list_page(graph: SiteGraph, args: tuple[Any, ...]) -> tuple[ScopeYears, lis
     years = scope_years(graph, Scope(level, key))
     listed = years.listed(fy, what)
     return years, listed, page_of(listed, number)
-
-
-def _list_position(graph: SiteGraph, plan: PagePlan) -> str:
-    """Which records a list page holds, in order, out of how many, and where its links go."""
-    years, listed, shown = _list_page(graph, plan.args)
-    fy, what = plan.args[2], plan.args[3]
-    ids = "\0".join(n.id for n in shown)
-    return f"{len(listed)}\0{years.page(fy)}\0{years.list_base(fy, what)}\0{ids}\0"
 
 
 def fingerprints(graph: SiteGraph, plans: list[PagePlan], base: str) -> dict[str, str]:
@@ -325,6 +345,8 @@ def readers(
     return [plans[i] for i in sorted(chosen)]
 
 
+#: The lists of the portal's years, as :func:`_named_key` names them.
+_PORTAL = ("all", (None,))
 #: A page that may show a changed record: (kind, scope) for all its years, or (kind, scope,
 #: fiscal year) for the pages of that year (and the scope's default page, whatever its year).
 _Wanted = tuple[Any, ...]
@@ -372,8 +394,6 @@ def _named_key(plan: PagePlan) -> tuple[str, Any] | None:
         return None
     if kind == "records_list":
         level, key = args[0], args[1]
-        if level == "all":
-            return None
         return ("area", (level, key)) if level in AREA_LEVELS else (level, (key,))
     if kind == "area":
         return (kind, args[:2])
@@ -390,6 +410,7 @@ def _showing(
     wanted.add((node.kind, (node.id,)))
     if isinstance(node, FundNode):  # its accounts of every year
         listed["funds"].add(id(node))
+        wanted.add(_PORTAL)  # its row in the lists of the portal's years
         _areas(node.areas, wanted, None)
         for plan in node.plans:
             _showing(plan, wanted, listed)
@@ -398,7 +419,9 @@ def _showing(
             listed["reports"].update(id(r) for r in project.reports)  # listed with their fund
     elif isinstance(node, PlanNode):
         fy = node.record.fiscal_year
-        wanted.update({("fund", (node.fund.id,)), ("issue", (node.record.issue,), fy)})
+        wanted.update(
+            {("fund", (node.fund.id,)), ("issue", (node.record.issue,), fy), (*_PORTAL, fy)}
+        )
         _areas(node.fund.areas, wanted, fy)
         wanted.update(("project", (p.id,)) for p in node.projects)
     elif isinstance(node, ProjectNode):
@@ -412,6 +435,7 @@ def _showing(
         wanted.update(("report", (r.id,)) for r in node.reports)
         issues = {*node.issues, *_plan_issue(node)}
         wanted.update((("issue", (i,)) if fy is None else ("issue", (i,), fy)) for i in issues)
+        wanted.add(_PORTAL if fy is None else (*_PORTAL, fy))
         _areas(node.areas or node.fund.areas, wanted, fy)
         _areas(node.fund.areas, wanted, fy)
     elif isinstance(node, ReportNode):
