@@ -39,3 +39,24 @@ def test_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
         assert not missing, f"{node.path}: readers() misses {sorted(missing)[:5]}"
         narrower += len(found) < len(plans) // 4
     assert narrower == len(nodes)  # and it is not simply every page
+
+
+def test_a_years_counts_are_the_lengths_of_its_lists(tmp_path: Path) -> None:
+    """Planning counts a scope's records by year without summing money; the counts are the
+    lengths of the lists the pages show, for every scope and year."""
+    from fundsite.plan.scopes import WHAT, Scope, scope_years
+
+    root = example_plus_synthetic(tmp_path, 120, seed=4, funds=12)
+    graph = check_site(root).graph
+    assert graph is not None
+    scopes = [Scope("all", None), *(Scope("fund", f) for f in graph.funds)]
+    scopes += [Scope("issue", i) for i in graph.issues]
+    scopes += [Scope("province", k) for k in graph.keys("projects", "province")]
+    checked = 0
+    for scope in scopes:
+        years = scope_years(graph, scope)
+        for fy in years.years:
+            for what in WHAT:
+                assert years.count(fy, what) == len(years.listed(fy, what)), (scope, fy, what)
+                checked += 1
+    assert checked > 100

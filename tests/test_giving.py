@@ -441,3 +441,32 @@ def test_areas_as_beneficiary_locations(tmp_path: Path, validator: Draft202012Va
         "geoCode": "90",
         "geoCodeType": "DOPA-province",
     }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "   \n\n",
+        "ชุมชนมีปัญหาสุขภาพ",
+        "Title\n=====\n",
+        "a | b\n--- | ---\n1 | 2\n",
+        "1.\n",
+        "---\n",
+        "#\n",
+        "[ref]: https://example.org\n",
+        "<!-- a comment -->\n",
+        "<script>alert(1)</script>\n",
+        "  \n- \n",
+        "    indented code\n",
+        "![](photo.jpg)\n",
+        "**ตัวหนา**\n",
+        "ั\n",
+    ],
+)
+def test_a_description_is_known_without_rendering_only_when_it_shows_text(body: str) -> None:
+    """A project lacks a description when its body shows no words: the quick test agrees with
+    rendering the body, whatever the body opens with."""
+    from fundsite.render.markdown import has_text, plain_text
+
+    assert has_text(body) == bool(plain_text(body))

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from fundsite.licenses import license_url
 from fundsite.plan import views  # (views imports this module: names are read at call time)
-from fundsite.render.markdown import plain_text
+from fundsite.render.markdown import has_text, plain_text
 from fundsite.validate.fields import CHOICE_LABELS
 from fundsite.validate.graph import FundNode, ProjectNode, SiteGraph
 from fundsite.validate.models import Installment
@@ -118,10 +118,10 @@ def description(node: ProjectNode) -> str:
 
 def missing(node: ProjectNode) -> tuple[str, ...]:
     """Codes (:data:`MISSING_LABELS`) of what the project lacks to be a grant; empty if none."""
-    return _missing(node, description(node))
+    return _missing(node, has_text(node.body))
 
 
-def _missing(node: ProjectNode, text: str) -> tuple[str, ...]:
+def _missing(node: ProjectNode, described: bool) -> tuple[str, ...]:
     r = node.record
     codes = []
     if r.status == "proposed":
@@ -132,7 +132,7 @@ def _missing(node: ProjectNode, text: str) -> tuple[str, ...]:
         codes.append("amount")
     if not r.organization:
         codes.append("recipient")
-    if not text:
+    if not described:
         codes.append("description")
     return tuple(codes)
 
@@ -240,7 +240,7 @@ def grant(node: ProjectNode, graph: SiteGraph, base_url: str) -> dict[str, Any] 
     """The project as a 360Giving grant, or None when it lacks what a grant needs
     (:func:`missing`). Amounts are :class:`~decimal.Decimal`, dates ISO text."""
     text = description(node)
-    if _missing(node, text):
+    if _missing(node, bool(text)):
         return None
     r = node.record
     assert r.approved_on is not None and r.budget is not None and r.organization

@@ -17,7 +17,6 @@ from fundsite.plan.scopes import (
     AREA_LEVELS,
     WHAT,
     Scope,
-    listed_apart,
     pages_of,
     scope_years,
 )
@@ -185,12 +184,10 @@ def _scope_pages(
                 tables=tables.files(kind, fy),
                 searchable=found,
             )
-        flow = years.flow(fy)
         for what in WHAT:
-            if listed_apart(flow, what):
-                count = len(flow.funds) if what == "funds" else len(getattr(flow, what))
+            if years.listed_apart(fy, what):
                 base = years.list_base(fy, what)
-                for number in range(1, pages_of(count) + 1):
+                for number in range(1, pages_of(years.count(fy, what)) + 1):
                     path = f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
                     args = (scope.level, scope.key, fy, what, number)
                     yield PagePlan(

@@ -10,6 +10,7 @@ paginated list pages (``districts/9007/2568/projects/``, ``…/page/2/``).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -84,6 +85,27 @@ class ScopeYears:
             found = self.memo[fy] = money.flow(fy, funds, plans, projects, books=self.scope.books)
         return found
 
+    @cached_property
+    def counts(self) -> Counter[tuple[int, str]]:
+        """(fiscal year, kind) → how many plans, projects or reports the year's figures sum:
+        what planning needs, counted in one pass without summing any money."""
+        _, plans, projects = self.records
+        found: Counter[tuple[int, str]] = Counter((p.record.fiscal_year, "plans") for p in plans)
+        for project in projects:
+            if project.fiscal_year:
+                found[(project.fiscal_year, "projects")] += 1
+                found[(project.fiscal_year, "reports")] += len(project.reports)
+        return found
+
+    def count(self, fy: int, what: str) -> int:
+        """How many records :meth:`listed` gives (every year lists every fund of the scope)."""
+        return len(self.records[0]) if what == "funds" else self.counts[(fy, what)]
+
+    def listed_apart(self, fy: int, what: str) -> bool:
+        """Whether a year's records of a kind have list pages of their own (too many to list
+        on the year's page)."""
+        return self.count(fy, what) > PER_PAGE
+
     def listed(self, fy: int, what: str) -> list[Any]:
         """The records of a kind that a year's figures sum, in list order (:func:`records_of`)."""
         found = self.memo.get((fy, what))
@@ -132,14 +154,6 @@ def records_of(flow: money.Flow, what: str) -> list[Any]:
 
 def _report_order(report: ReportNode) -> tuple[Any, str]:
     return (report.record.date, report.id)
-
-
-def listed_apart(flow: money.Flow, what: str) -> bool:
-    """Whether a year's records of a kind have list pages of their own (too many to list on
-    the year's page)."""
-    if what == "funds":
-        return len(flow.funds) > PER_PAGE
-    return len(getattr(flow, what)) > PER_PAGE
 
 
 def pages_of(count: int) -> int:

@@ -708,7 +708,7 @@ def money_context(graph: SiteGraph, level: str, key: Any, fy: int | None) -> dic
     links: dict[str, str] = {}
     for what in scopes.WHAT:
         items = years.listed(fy, what)
-        if scopes.listed_apart(flow, what):
+        if years.listed_apart(fy, what):
             lists[what] = items[:LATEST]
             links[what] = years.list_base(fy, what)
         else:

@@ -191,3 +191,10 @@ def plain_text(text: str) -> str:
     from html import unescape
 
     return _SPACES.sub(" ", unescape(_TAG.sub(" ", render_markdown(text)))).strip()
+
+
+def has_text(text: str) -> bool:
+    """Whether :func:`plain_text` of a body is not empty. A body whose first line starts with a
+    letter opens with a paragraph (or a heading, or a table) that shows it: no need to render."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return first[:1].isalpha() or bool(plain_text(text))
