@@ -323,3 +323,19 @@ def test_list_pages_follow_random_edits(tmp_path: Path) -> None:
         shutil.rmtree(clean, ignore_errors=True)
         assert build(site, clean, workers=1, index=False, incremental=False).ok
         assert_same(out, clean, f"sequence {sequence} after {done[-3:]}")
+
+
+def test_another_fundsite_renders_every_page(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages depend on fundsite's code, not only its version: an install from a git checkout
+    that changed a view keeps its version number, and must not keep the pages the old code
+    drew."""
+    from fundsite.plan import deps
+
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    assert build(site, out, workers=1, index=False).rendered == 0
+    monkeypatch.setattr(deps, "code_digest", lambda: "fundsite with another view")
+    again = build(site, out, workers=1, index=False)
+    assert again.ok and again.rendered == again.pages

@@ -17,7 +17,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
+
+import fundsite
 
 ENV = "FUNDSITE_CACHE_DIR"
 
@@ -50,3 +55,27 @@ def site_cache(site: Path) -> Path:
         raise CacheInsideSite(folder)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
+
+
+#: Libraries whose versions change what fundsite writes (records read, rows, pages).
+_LIBRARIES = ("pydantic", "pydantic-core", "pyyaml", "markdown", "nh3", "geothai", "jinja2")
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """fundsite's version and the bytes of its code and data files, Python's version and
+    those of the libraries it reads and writes with: what turns records into checks, rows and
+    pages (a changed function must not reuse what the old one made)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{fundsite.__version__}\0{sys.version}\0".encode())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=?\0".encode())
+    package = Path(fundsite.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and path.is_file() and "vendor" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return h.hexdigest()

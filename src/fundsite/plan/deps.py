@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from fundsite import __version__
+from fundsite.cache import code_digest
 from fundsite.plan import views
 from fundsite.plan.pages import PagePlan
 from fundsite.plan.scopes import (
@@ -59,13 +59,14 @@ DATED = frozenset({"data_dictionary"})
 
 
 def global_digest(graph: SiteGraph, theme: Path, base_url: str, today: date) -> str:
-    """What every page depends on: fundsite itself, the theme, data files, free pages, and the
+    """What every page depends on: fundsite itself (its code, not only its version: an
+    install from a git checkout keeps its version), the theme, data files, free pages, and the
     fiscal year of the data's date (the year a scope's page shows first). The date itself is
     read by few pages (:data:`DATED`, feeds) and by the notes about time, which are part of
     each record's key: a new day's commit renders those pages again, not every page."""
     h = hashlib.blake2b(digest_size=16)
     for part in (
-        __version__,
+        code_digest(),
         tree_digest(theme),
         graph.data_digest,
         base_url,

@@ -837,11 +837,12 @@ def records_list(
     items = years.listed(fy, what)
     base = years.list_base(fy, what)
     paging = _paging(items, number, base)
+    year = f"ปีงบประมาณ {fy}"
     if level == "all":
-        name, crumbs = f"ปีงบประมาณ {fy}", [(f"ปีงบประมาณ {fy}", f"years/{fy}/")]
+        name, crumbs = "ทุกกองทุน", [(year, f"years/{fy}/")]
     else:
         name = _scope_name(graph, level, key)
-        crumbs = [(name, years.scope.url), (f"ปีงบประมาณ {fy}", years.page(fy))]
+        crumbs = [(name, years.scope.url), (year, years.page(fy))]
     rows = {
         "funds": exports.fund_row,
         "plans": exports.plan_row,
@@ -855,17 +856,21 @@ def records_list(
     else:
         table = {f"{what}.csv": records}
     return {
-        "title": f"{name} · {what}",
+        "title": " · ".join([_LISTED[what], *([name] if level != "all" else []), year]),
         "scope_name": name,
         "what": what,
         "fiscal_year": fy,
-        "crumbs": [*crumbs, (what, base)],
+        "crumbs": [*crumbs, (_LISTED[what], base)],
         "paging": paging,
         "comparison": comparison,
         "funds_csv": tables.funds_file(fy),
         "records": records,
         "csv_tables": tables.keep(table),
     }
+
+
+#: A list page's name for the records it lists.
+_LISTED = {"funds": "กองทุน", "plans": "แผนงาน", "projects": "โครงการ", "reports": "รายงาน"}
 
 
 def _scope_name(graph: SiteGraph, level: str, key: Any) -> str:

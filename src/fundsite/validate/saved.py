@@ -33,12 +33,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import fundsite
-from fundsite.cache import site_cache
+from fundsite.cache import code_digest, site_cache
 from fundsite.history import snapshot_date
 from fundsite.load.files import CONTENT_KINDS, scan
 from fundsite.load.safe import SiteReader
@@ -52,21 +50,6 @@ NAME = "check-state.pickle"
 #: A patch of more files than this re-checks everything (and keeps that): a patch that big is
 #: no faster than a full check, and each later run would patch them all again.
 MAX_PATCHED = 5000
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """fundsite's own code and data (models, rules, messages, the gazetteer): what a check's
-    result depends on besides the site. Any change to them, a new version or a local edit,
-    makes a remembered check of no use."""
-    h = hashlib.blake2b(fundsite.__version__.encode(), digest_size=16)
-    package = Path(fundsite.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and "vendor" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode())
-            h.update(b"\0")
-            h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 # -- reading and writing -------------------------------------------------------------------

@@ -28,15 +28,12 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import metadata
 from itertools import pairwise
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-import fundsite
-from fundsite.cache import site_cache
+from fundsite.cache import code_digest, site_cache
 from fundsite.validate.graph import FundNode, Node, PlanNode, ProjectNode, ReportNode, SiteGraph
 from fundsite.write.chunkzip import Member
 
@@ -109,27 +106,6 @@ def index_path(site_dir: Path, out: Path) -> Path:
 
 #: Libraries whose output is in the rows: records as pydantic dumps them and YAML as parsed,
 #: project text as Markdown and nh3 render it (360Giving descriptions), area names (geothai).
-_LIBRARIES = ("pydantic", "pydantic-core", "pyyaml", "markdown", "nh3", "geothai")
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """fundsite's version and the bytes of its code and data files, Python's version and
-    those of the libraries in the rows: what turns records into rows (a changed row function
-    must not reuse rows the old one wrote)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{fundsite.__version__}\0{sys.version}\0".encode())
-    for name in _LIBRARIES:
-        try:
-            h.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=?\0".encode())
-    package = Path(fundsite.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and path.is_file() and "vendor" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode() + b"\0")
-            h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
-    return h.hexdigest()
 
 
 def _tok(node: Node | None) -> str:
