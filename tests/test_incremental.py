@@ -339,3 +339,20 @@ def test_another_fundsite_renders_every_page(
     monkeypatch.setattr(deps, "code_digest", lambda: "fundsite with another view")
     again = build(site, out, workers=1, index=False)
     assert again.ok and again.rendered == again.pages
+
+
+def test_a_project_moved_to_another_issue_leaves_the_old_issues_pages(
+    site: Path, tmp_path: Path
+) -> None:
+    """The pages that showed a record where it was are not found from where it is now: a
+    record that moved (here: another issue) has every page fingerprinted again."""
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert build(site, out, workers=1, index=False).ok
+    issue_page = out / "issues/physical-activity/index.html"
+    assert "68-L7983-2-01" in issue_page.read_text(encoding="utf-8")
+    _replace_field(site / "content/projects/68-L7983-2-01.md", "issues", "[elderly]")
+    result = build(site, out, workers=1, index=False)
+    assert result.ok and 0 < result.rendered < result.pages / 4
+    assert "68-L7983-2-01" not in issue_page.read_text(encoding="utf-8")
+    assert build(site, clean, workers=1, index=False, incremental=False).ok
+    assert_same(out, clean, "a project moved to another issue")

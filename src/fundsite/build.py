@@ -317,12 +317,11 @@ def _publish(
     ``last``, the manifest of a build of the same theme, data files and fundsite (``digest``)
     in the output folder (None: everything)."""
     graph, plans = job.graph, job.plans
+    known = (last.placed, last.records) if last is not None else ({}, {})
     fresh = manifest.Manifest(
         global_digest=digest,
         records=records_of(graph),
-        placed=deps.placements(graph, last.placed, last.records)
-        if last
-        else deps.placements(graph),
+        placed=deps.placements(graph, *known),
         data_date=job.today.isoformat(),
     )
     since = _fingerprints_since(job, last, fresh, digest) if last is not None else None

@@ -208,12 +208,9 @@ def placement(node: Node) -> str:
     return hashlib.blake2b(repr((link_keys(node), date)).encode(), digest_size=8).hexdigest()
 
 
-def placements(
-    graph: SiteGraph, known: dict[str, str] | None = None, built: dict[str, str] | None = None
-) -> dict[str, str]:
+def placements(graph: SiteGraph, known: dict[str, str], built: dict[str, str]) -> dict[str, str]:
     """Record file → its :func:`placement`; ``known`` holds the last build's, of the files
     ``built`` (file → content digest) then: a file with the same bytes sits where it sat."""
-    known, built = known or {}, built or {}
     found: dict[str, str] = {}
     for node in graph.all_nodes():
         if isinstance(node, PageNode):
