@@ -411,14 +411,14 @@ def _fingerprints_since(
         return None
     nodes = {node.path: node for node in graph.all_nodes()}
     changed = [nodes[path] for path, digest in now.items() if last.records.get(path) != digest]
-    added = {node.kind for node in changed if node.path not in last.records}
+    new = [node for node in changed if node.path not in last.records]
+    added = {node.kind for node in new}
     if not added <= {"report", "project"}:
         return None
     moved = (n for n in changed if n.path in last.records)  # an added record was nowhere
     if any(last.placed.get(n.path) != fresh.placed.get(n.path) for n in moved):
         return None
     scope = {id(n): n for node in changed for n in neighbours(node)}
-    new = [node for node in changed if node.path not in last.records]
     candidates = deps.readers(graph, plans, scope.values(), new) if scope else []
     # a listing that gained an entry moved every entry after it: each of its pages
     candidates += [p for p in plans if p.make.__name__ in {f"{kind}s" for kind in added}]

@@ -131,9 +131,8 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
                 shown.extend(item.reports)  # its row counts them and sums what they spent
         return shown
     if kind == "records_list":  # the rows of one page of a scope's year's list
-        level, key, _fy, what, _number = args
-        named = [graph.funds[key]] if level == "fund" else []  # its name heads the page
-        return [*named, *(n for item in _list_page(graph, args)[2] for n in _ROWS[what](item))]
+        what, shown = args[3], _list_page(graph, args)[2]
+        return [*_list_heading(graph, args), *(n for item in shown for n in _ROWS[what](item))]
     if kind == "fund":
         return _fund(graph.funds[args[0]])
     if kind == "plan":
@@ -285,17 +284,22 @@ class Fingerprinter:
     def _list(self, plan: PagePlan) -> str:
         """A list page: which rows it holds, where, and each row's digest (what
         :func:`inputs` names, row by row: a fund's row is in every list of its funds)."""
-        level, key, fy, what, _number = plan.args
+        fy, what = plan.args[2], plan.args[3]
         years, listed, shown = _list_page(self.graph, plan.args)
         parts = [str(len(listed)), years.page(fy), years.list_base(fy, what)]
-        if level == "fund":
-            parts.append(self._key(self.graph.funds[key]))
+        parts += map(self._key, _list_heading(self.graph, plan.args))
         for item in shown:
             row = self._rows.get((what, id(item)))
             if row is None:
                 row = self._rows[(what, id(item))] = self._digest(_ROWS[what](item))
             parts += (item.id, row)
         return "\0".join(parts)
+
+
+def _list_heading(graph: SiteGraph, args: tuple[Any, ...]) -> list[Node]:
+    """The record a list page's heading names: a fund's name heads its lists."""
+    level, key = args[0], args[1]
+    return [graph.funds[key]] if level == "fund" else []
 
 
 def _list_page(graph: SiteGraph, args: tuple[Any, ...]) -> tuple[ScopeYears, list[Any], list[Any]]:
