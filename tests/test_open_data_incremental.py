@@ -18,6 +18,7 @@ import pytest
 from conftest import example_plus_synthetic
 from fundsite.build import build
 from fundsite.plan import exports
+from fundsite.plan import giving as grants_of
 from fundsite.validate import check_site
 from fundsite.validate.graph import SiteGraph
 from fundsite.write import chunkzip, data_index
@@ -263,6 +264,33 @@ def test_a_one_record_edit_makes_only_that_records_rows(site: Path, tmp_path: Pa
     assert not changed & {"objectives.csv", "target_groups.json", "plans.csv", "issues.csv"}
     assert 0 < result.made < first.made / 3  # a few records' rows and chunks, not the tables
     assert_same(tmp_path / "out", clean(graph_of(site), tmp_path / "clean"), "one report")
+
+
+@pytest.mark.parametrize("notes", ["kept", "deleted"])
+def test_a_portal_without_grants_describes_only_the_edited_project(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, notes: str
+) -> None:
+    """With no grant, there is no 360Giving file to copy from: the unchanged projects are
+    known to be left out by the index, not by making their descriptions again; the notes file,
+    deleted by hand, is made from the index's masks alone."""
+    for path in _records(site, "projects"):
+        _sub(path, r"^organization: .*\n", "")
+    write = Writer(tmp_path / "out", tmp_path / "index.bin")
+    first = write(graph_of(site))
+    assert first.giving.grants == 0 and exports.GIVING not in first.paths
+    _sub(_synthetic_projects(site)[3], r"^title: .*$", "title: โครงการแก้ไขชื่อ")
+    if notes == "deleted":
+        (tmp_path / "out" / exports.GIVING_LEFT_OUT).unlink()
+    graph = graph_of(site)
+    described: list[str] = []
+    real = grants_of.description
+    monkeypatch.setattr(
+        grants_of, "description", lambda node: described.append(node.id) or real(node)
+    )
+    write(graph)
+    assert described == [_synthetic_projects(site)[3].stem]
+    monkeypatch.undo()
+    assert_same(tmp_path / "out", clean(graph, tmp_path / "clean"), f"no grants, notes {notes}")
 
 
 def test_the_writer_makes_what_the_streaming_writers_do(site: Path, tmp_path: Path) -> None:

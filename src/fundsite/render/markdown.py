@@ -195,6 +195,7 @@ def plain_text(text: str) -> str:
 
 def has_text(text: str) -> bool:
     """Whether :func:`plain_text` of a body is not empty. A body whose first line starts with a
-    letter opens with a paragraph (or a heading, or a table) that shows it: no need to render."""
+    letter, after the marks of a heading, a list item, a quote or an indent, opens with a block
+    that shows it (a paragraph, heading, item, quote, table or code): no need to render."""
     first = next((line for line in text.splitlines() if line.strip()), "")
-    return first[:1].isalpha() or bool(plain_text(text))
+    return first.lstrip(" \t#-*+>")[:1].isalpha() or bool(plain_text(text))

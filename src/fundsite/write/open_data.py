@@ -261,10 +261,12 @@ class _Writer:
         outs: Sequence[tuple[Spliced, str | None]],
         render: Callable[[int], Sequence[str]],
         copied: Callable[[int, int, int], None] | None = None,
+        render_copied: Callable[[int], Sequence[str]] | None = None,
     ) -> None:
         """One array over ``store`` in each of ``outs`` (a file and its array's newline):
         ``render`` makes a record's group of each, by its index; ``copied`` is told of the
-        runs copied from the last write."""
+        runs copied from the last write, before ``render_copied`` (``render`` if None) makes
+        their groups for the files that cannot copy them."""
         hashes = self.hashes[store]
         for spliced, newline in outs:
             spliced.begin_array(store, hashes, newline)
@@ -278,7 +280,7 @@ class _Writer:
                 if copied is not None:
                     copied(first, end, was)
                 for k in range(first, end) if lacking else ():
-                    texts = render(k)
+                    texts = (render_copied or render)(k)
                     for i in lacking:
                         adds[i](k, -1, texts[i])
             elif len(adds) == 1:
@@ -396,11 +398,25 @@ class _Writer:
             assert self.last is not None
             masks[first:end] = self.last.masks[was : was + end - first]
 
+        def render_copied(k: int) -> tuple[str, str]:
+            """An unchanged project, for a file that cannot copy it (the grants file when
+            the last write had no grant to keep): its mask says whether it was left out,
+            without making its description again."""
+            mask = masks[k]
+            if not mask:
+                return render(k)
+            if not notes.can_copy:
+                codes = tuple(code for code, bit in _BITS.items() if mask & bit)
+                left_out.add(grants_of.LeftOut.of(nodes[k], codes).row())
+            return "", lines.take()
+
         sep = "{\n "
         for key in sorted([*meta, "grants"]):  # sorted keys, as to_json writes them
             grants.literal(f"{sep}{encode_basestring(key)}: ")
             if key == "grants":
-                self._pass("projects", [(grants, "\n "), (notes, None)], render, copied)
+                self._pass(
+                    "projects", [(grants, "\n "), (notes, None)], render, copied, render_copied
+                )
             else:
                 grants.literal(_encoded(meta[key], "\n "))
             sep = ",\n "
