@@ -159,9 +159,12 @@ def test_damaged_manifest_is_ignored(tmp_path, data):
     assert again.ok and again.rendered == again.pages
 
 
-@pytest.mark.parametrize("rel", ["../canary", "/tmp/x/../../canary", "a/../../canary", ""])
+@pytest.mark.parametrize(
+    "rel", ["../canary", "/tmp/x/../../canary", "a/../../canary", "", "/", "/../canary", "./"]
+)
 def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
-    """A manifest whose pages name files outside the output would make the build delete them."""
+    """A manifest whose pages name files outside the output would make the build delete them
+    (a page's files are named beside its folder, or from the top after a ``/``)."""
     root = _site(tmp_path)
     out = tmp_path / "out"
     canary = tmp_path / "canary"
@@ -170,8 +173,8 @@ def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
     path = manifest.manifest_path(root, out)
     data = json.loads(path.read_text(encoding="utf-8"))
     page = next(iter(data["pages"]))
-    data["pages"][page] = "changed"  # so the page is rendered again and its files removed
-    data["files"][page] = [rel]
+    # changed, so that the page is rendered again and its files removed
+    data["pages"][page] = ["changed", None, [rel]]
     path.write_text(json.dumps(data), encoding="utf-8")
     assert manifest.load(root, out) is None
     assert build(root, out, workers=1, index=False).ok

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ except ImportError:  # not POSIX: builds are not kept from running at once
 
 from fundsite.cache import site_cache
 
-VERSION = 3
+VERSION = 4
 
 
 @dataclass
@@ -62,34 +62,97 @@ def load(site_dir: Path, out: Path) -> Manifest | None:
     return _checked(data)
 
 
+#: The flags and texts of the file, beside its two maps (``pages``, ``records``).
+_SCALARS = {"version", "global_digest", "indexed", "open_data", "data_date"}
+
+
 def _checked(data: Any) -> Manifest | None:
-    """A manifest from what was read, if it has the shape this version writes."""
+    """A manifest from what was read (:func:`_stored`), if it has the shape this version
+    writes and names no file outside the output."""
     if not isinstance(data, dict) or data.get("version") != VERSION:
         return None
-    if set(data) != {f.name for f in fields(Manifest)}:
+    if set(data) != {*_SCALARS, "pages", "records"}:
         return None
-    maps_of_text = (data["pages"], data["parts"], data["records"], data["placed"])
     if not (
         isinstance(data["global_digest"], str)
-        and all(isinstance(m, dict) for m in (*maps_of_text, data["files"]))
-        and all(
-            isinstance(k, str) and isinstance(v, str) for m in maps_of_text for k, v in m.items()
-        )
-        and all(
-            isinstance(files, list) and all(isinstance(f, str) and _relative(f) for f in files)
-            for files in data["files"].values()
-        )
+        and isinstance(data["data_date"], str)
         and type(data["indexed"]) is bool
         and type(data["open_data"]) is bool
+        and isinstance(data["pages"], dict)
+        and isinstance(data["records"], dict)
     ):
         return None
-    return Manifest(**data)
+    manifest = Manifest(**{k: data[k] for k in _SCALARS})
+    for page, row in data["pages"].items():
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[2], list)):
+            return None
+        fingerprint, part, names = row
+        files = _files_of(page, names)
+        if files is None or not isinstance(part, (str, type(None))):
+            return None
+        if isinstance(fingerprint, str):
+            manifest.pages[page] = fingerprint
+        elif fingerprint is not None:
+            return None
+        if part is not None:
+            manifest.parts[page] = part
+        if files:
+            manifest.files[page] = files
+    for record, row in data["records"].items():
+        if not (isinstance(row, list) and len(row) == 2 and all(isinstance(v, str) for v in row)):
+            return None
+        manifest.records[record], placed = row
+        if placed:
+            manifest.placed[record] = placed
+    return manifest
+
+
+def _files_of(page: str, names: list[Any]) -> list[str] | None:
+    """A page's files from their stored names (:func:`_names`); None if one is not a name or
+    leaves the output folder."""
+    folder = _folder(page)
+    files = []
+    for name in names:
+        if not isinstance(name, str) or not name:
+            return None
+        rel = name[1:] if name[0] == "/" else folder + name
+        if not _relative(rel):
+            return None
+        files.append(rel)
+    return files
+
+
+def _folder(page: str) -> str:
+    return page[: page.rfind("/") + 1]
+
+
+def _names(page: str, files: list[str]) -> list[str]:
+    """A page's files as stored: beside the page by name, elsewhere from the top with a ``/``
+    before (a page's files are nearly all beside it: the manifest is a third of the size)."""
+    folder = _folder(page)
+    return [
+        f[len(folder) :] if f.startswith(folder) and "/" not in f[len(folder) :] else "/" + f
+        for f in files
+    ]
 
 
 def _relative(rel: str) -> bool:
     """A path inside the output folder (the build deletes the files a manifest names)."""
     parts = rel.split("/")
-    return bool(rel) and not rel.startswith("/") and "\\" not in rel and ".." not in parts
+    return "\\" not in rel and "" not in parts and ".." not in parts and "." not in parts
+
+
+def _stored(manifest: Manifest) -> dict[str, Any]:
+    """The manifest as it is written: one row a page (fingerprint, search-index part, files)
+    and one a record (digest, placement), so that no path is written twice."""
+    data: dict[str, Any] = {k: getattr(manifest, k) for k in _SCALARS}
+    pages, parts, files, placed = manifest.pages, manifest.parts, manifest.files, manifest.placed
+    data["pages"] = {
+        page: [pages.get(page), parts.get(page), _names(page, files.get(page, []))]
+        for page in {**pages, **parts, **files}
+    }
+    data["records"] = {r: [digest, placed.get(r, "")] for r, digest in manifest.records.items()}
+    return data
 
 
 def save(site_dir: Path, out: Path, manifest: Manifest) -> None:
@@ -101,8 +164,7 @@ def save_pending(site_dir: Path, out: Path, manifest: Manifest) -> Path:
     path = manifest_path(site_dir, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    data = {f.name: getattr(manifest, f.name) for f in fields(manifest)}  # asdict copies deeply
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps(_stored(manifest), ensure_ascii=False), encoding="utf-8")
     return tmp
 
 
