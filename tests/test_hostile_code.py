@@ -174,7 +174,7 @@ def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
     data = json.loads(path.read_text(encoding="utf-8"))
     page = next(iter(data["pages"]))
     # changed, so that the page is rendered again and its files removed
-    data["pages"][page] = ["changed", None, [rel]]
+    data["pages"][page] = ["changed", None, [rel], None]
     path.write_text(json.dumps(data), encoding="utf-8")
     assert manifest.load(root, out) is None
     assert build(root, out, workers=1, index=False).ok

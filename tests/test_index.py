@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fundsite.index import build_index, split_level
+from fundsite.index import build_index, prepare_index, run_index, split_level
 from fundsite.index.places import name_key, write_places
 from fundsite.plan import plan_site
 from fundsite.validate import check_site
@@ -89,3 +89,34 @@ def test_an_edit_indexes_again_only_its_part(portal: tuple, tmp_path: Path) -> N
     assert rewritten == {mine}
     records = list(full.values()).count(mine)
     assert said == [f"index: {records} records in 1 of {len(entries)} parts"]
+
+
+def test_a_page_that_reads_the_same_leaves_its_part_alone(portal: tuple, tmp_path: Path) -> None:
+    """Given what Pagefind read of each page, a re-rendered page whose indexer page is the
+    same (a fund page after one of its projects was renamed) indexes nothing again; a page
+    that reads otherwise indexes its own part only."""
+    graph, plans = portal
+    first = prepare_index(graph, plans, tmp_path, split_at=1, province_at=1)
+    run_index(first, tmp_path)
+    fund = next(p for p in plans if p.make.__name__ == "fund")
+    project = next(p for p in plans if p.make.__name__ == "project")
+    assert first.part_of_page[fund.path] == "directory"
+    assert set(first.searched) == set(first.part_of_page)
+
+    def again(changed: set[str], searched: dict[str, str]) -> list[str]:
+        work = prepare_index(
+            graph, plans, tmp_path, 1, 1, first.part_of_page, changed, searched=searched
+        )
+        run_index(work, tmp_path)
+        assert work.part_of_page == first.part_of_page
+        if searched:  # the digests of the pages not read again are carried over
+            assert work.searched == first.searched
+        return work.todo
+
+    assert again({fund.path, project.path}, first.searched) == []
+    differs = {**first.searched, project.path: "another title"}
+    assert again({fund.path, project.path}, differs) == [first.part_of_page[project.path]]
+    # without digests (a manifest of before), every changed page's part
+    assert sorted(again({fund.path, project.path}, {})) == sorted(
+        {"directory", first.part_of_page[project.path]}
+    )

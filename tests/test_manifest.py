@@ -25,6 +25,7 @@ def test_a_saved_manifest_loads_as_it_was(tmp_path: Path) -> None:
             "only-files.html": ["only-files.html"],
         },
         parts={"funds/L1/index.html": "region-12", "only-part.html": "all"},
+        searched={"funds/L1/index.html": "s1"},
         indexed=True,
         open_data=False,
         records={"content/funds/L1.md": "d1", "content/projects/p.md": "d2"},
@@ -39,4 +40,5 @@ def test_a_saved_manifest_loads_as_it_was(tmp_path: Path) -> None:
         "f2",
         "region-12",
         ["index.html", "x.csv", "/data/L1.json"],
+        "s1",
     ]

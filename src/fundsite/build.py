@@ -359,9 +359,9 @@ def _publish(
             changed = {p.path for p in todo}
             if last is not None:
                 changed |= set(last.pages) - set(fresh.pages)
-            work = _prepare_index(job, root, last.parts if last else None, changed)
-            fresh.parts, fresh.indexed = work.part_of_page, True
-            work.part_of_page = {}  # in the manifest
+            work = _prepare_index(job, root, last, changed)
+            fresh.parts, fresh.searched, fresh.indexed = work.part_of_page, work.searched, True
+            work.part_of_page, work.searched = {}, {}  # in the manifest
             timings["index"] = time.perf_counter() - t0  # Pagefind's runs are added
         elif (root / "pagefind").exists():
             remove(root, "pagefind")
@@ -502,16 +502,17 @@ def write_admin(job: _Job, root: Path, bundle: bool, config: bool) -> None:
 
 
 def _prepare_index(
-    job: _Job, root: Path, previous: dict[str, str] | None, changed: set[str]
+    job: _Job, root: Path, last: manifest.Manifest | None, changed: set[str]
 ) -> IndexWork:
     return prepare_index(
         job.graph,
         job.plans,
         root,
-        previous=previous,
+        previous=last.parts if last else None,
         changed=changed,
         workers=job.workers,
         level=job.index_split,
+        searched=last.searched if last else None,
     )
 
 
@@ -520,10 +521,10 @@ def index_pages(
     root: Path,
     fresh: manifest.Manifest,
     say: Callable[[str], None],
-    previous: dict[str, str] | None,
     changed: set[str],
 ) -> None:
-    """Index the pages for search again: only the index parts that hold ``changed`` pages."""
-    work = _prepare_index(job, root, previous, changed)
+    """Index the pages for search again: only the index parts whose ``changed`` pages read
+    otherwise (``fresh`` is the last build's manifest, brought up to date)."""
+    work = _prepare_index(job, root, fresh, changed)
     run_index(work, root, say, job.workers)
-    fresh.parts, fresh.indexed = work.part_of_page, True
+    fresh.parts, fresh.searched, fresh.indexed = work.part_of_page, work.searched, True

@@ -92,6 +92,7 @@ def update(
             remove(job.out, rel)
         kept.manifest.pages.pop(page, None)
         kept.manifest.parts.pop(page, None)
+        kept.manifest.searched.pop(page, None)
     try:
         _render(kept, now, fresh)
     except jinja2.TemplateError as exc:
@@ -161,7 +162,7 @@ def finish(
     timings["render"] = time.perf_counter() - t0
     if job.index and pending.changed:
         t0 = time.perf_counter()
-        index_pages(job, job.out, kept.manifest, say, kept.manifest.parts, pending.changed)
+        index_pages(job, job.out, kept.manifest, say, pending.changed)
         timings["index"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     changed = bool(pending.changed)

@@ -21,6 +21,7 @@ HTML is prepared in forked processes, like rendering.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -94,23 +95,29 @@ def _run_pagefind(site: Path, out: Path, threads: int | None = None) -> None:
 
 def _prepare(
     graph: SiteGraph, plans: list[PagePlan], tmp: Path, level: str, workers: int
-) -> dict[str, str]:
-    """Write each page's indexer HTML into ``tmp/<part>/``, in parallel; return page → part."""
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Write each page's indexer HTML into ``tmp/<part>/``, in parallel; return page → part
+    and page → a digest of what Pagefind reads of it."""
 
-    def chunk(start: int, stop: int) -> dict[str, str]:
-        parts = {}
+    def chunk(start: int, stop: int) -> tuple[dict[str, str], dict[str, str]]:
+        parts, digests = {}, {}
         for record in search_records(graph, plans[start:stop]):
             part = part_of(record, level)
             path = tmp / part / record.url.strip("/") / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(_page(record), encoding="utf-8")
-            parts[page_of(record)] = part
-        return parts
+            html = _page(record)
+            path.write_text(html, encoding="utf-8")
+            page = page_of(record)
+            parts[page] = part
+            digests[page] = hashlib.blake2b(html.encode(), digest_size=8).hexdigest()
+        return parts, digests
 
     found: dict[str, str] = {}
-    for part in forked_map(chunk, len(plans), workers):
-        found.update(part)
-    return found
+    read: dict[str, str] = {}
+    for parts, digests in forked_map(chunk, len(plans), workers):
+        found.update(parts)
+        read.update(digests)
+    return found, read
 
 
 #: Sites with fewer searchable pages than this get one index: each part costs a Pagefind start.
@@ -163,6 +170,7 @@ class IndexWork:
     records: int  # how many pages the ``todo`` parts hold
     full: bool  # every part is indexed again: the old index goes first
     part_of_page: dict[str, str] = field(default_factory=dict)
+    searched: dict[str, str] = field(default_factory=dict)  # page → digest of its indexer HTML
 
 
 def prepare_index(
@@ -175,14 +183,18 @@ def prepare_index(
     changed: set[str] | None = None,
     workers: int = 1,
     level: str | None = None,
+    searched: dict[str, str] | None = None,
 ) -> IndexWork:
     """Write the indexer pages of the parts to index again into a folder beside ``root``.
 
     Below ``split_at`` searchable pages everything goes into one part, ``all``; from there
     the parts are regions, and from ``province_at`` provinces (:func:`part_of`). Given the
     ``previous`` build's page → part map and the pages that ``changed`` since, only the parts
-    holding changed pages are indexed again; the others are kept as they are. The pages'
-    text is prepared in ``workers`` processes. A ``level`` (``all``, ``region``, ``province``)
+    holding changed pages are indexed again; the others are kept as they are. With the
+    digests of what Pagefind read of each page then (``searched``), a changed page that reads
+    the same in the same part leaves its part alone: a project's new title re-indexes its own
+    part, not the directory its fund's page is in. The pages' text is prepared in ``workers``
+    processes. A ``level`` (``all``, ``region``, ``province``)
     overrides the choice by size. Needs the graph; :func:`run_index` does not.
     """
     searchable = [p for p in plans if p.searchable]
@@ -201,16 +213,28 @@ def prepare_index(
     # named after the staging folder, so that the next build removes it if this one is killed
     tmp = Path(tempfile.mkdtemp(prefix=f"{root.name}.index-", dir=root.parent))
     try:
-        part_of_page = _prepare(graph, redo, tmp, level, workers)
+        part_of_page, digests = _prepare(graph, redo, tmp, level, workers)
         redone = {p.path for p in redo}
         for plan in searchable:
             if plan.path not in redone and previous and plan.path in previous:
                 part_of_page[plan.path] = previous[plan.path]
+                if searched and plan.path in searched:
+                    digests[plan.path] = searched[plan.path]
         if full:
             affected = set(part_of_page.values())
         else:
-            affected = {part_of_page[p] for p in redone if p in part_of_page} | {
-                previous[p] for p in changed if p in previous
+
+            def same(page: str) -> bool:
+                """Read by Pagefind as before, in the part it was in."""
+                return (
+                    searched is not None
+                    and page in digests
+                    and searched.get(page) == digests[page]
+                    and previous.get(page) == part_of_page.get(page)
+                )
+
+            affected = {part_of_page[p] for p in redone if p in part_of_page and not same(p)} | {
+                previous[p] for p in changed if p in previous and not same(p)
             }
             # the unchanged pages of a part indexed again
             rest = [
@@ -218,7 +242,7 @@ def prepare_index(
                 for p in searchable
                 if p.path not in redone and part_of_page.get(p.path) in affected
             ]
-            _prepare(graph, rest, tmp, level, workers)
+            digests.update(_prepare(graph, rest, tmp, level, workers)[1])
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -230,6 +254,7 @@ def prepare_index(
         records=sum(sizes[n] for n in affected),
         full=full,
         part_of_page=part_of_page,
+        searched=digests,
     )
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fundsite import collector
 from fundsite.cache import code_digest, site_cache
 from fundsite.history import snapshot_date
 from fundsite.load.files import CONTENT_KINDS, scan
@@ -100,19 +101,6 @@ def state_path(site_dir: Path) -> Path:
     return site_cache(site_dir) / NAME
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Millions of objects are made at once and none is garbage: the cycle collector would
-    only scan them again and again (it tripled the time to read a state)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def save(state: CheckState) -> None:
     """Keep ``state`` (a full check's) for the next run."""
     graph = state.graph
@@ -120,7 +108,7 @@ def save(state: CheckState) -> None:
     index, graph._index = graph._index, None  # type: ignore[attr-defined]
     nodes = state.__dict__.pop("nodes", None)
     try:
-        with _no_cycle_collection():
+        with collector.paused():
             payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
         return  # nothing kept: the next run checks everything
@@ -161,7 +149,7 @@ def load(site_dir: Path) -> CheckState | None:
             return None  # another format, version of fundsite, or site
         if len(payload) != length or hashlib.blake2b(payload, digest_size=32).digest() != checksum:
             return None  # cut short or damaged
-        with _no_cycle_collection():
+        with collector.paused():
             state = _Unpickler(io.BytesIO(payload)).load()
             gc.freeze()  # millions of objects kept to the end: later passes skip them
     except Exception:  # a damaged cache is a cache miss, never a crash

@@ -23,6 +23,7 @@ try:
 except ImportError:  # not POSIX: builds are not kept from running at once
     fcntl = None  # type: ignore[assignment]
 
+from fundsite import collector
 from fundsite.cache import site_cache
 
 VERSION = 4
@@ -34,6 +35,7 @@ class Manifest:
     pages: dict[str, str] = field(default_factory=dict)  # page path → fingerprint
     files: dict[str, list[str]] = field(default_factory=dict)  # page path → files it wrote
     parts: dict[str, str] = field(default_factory=dict)  # page path → search-index part
+    searched: dict[str, str] = field(default_factory=dict)  # page path → digest Pagefind read
     indexed: bool = False
     open_data: bool = True  # False: the open-data files may be older than the pages
     records: dict[str, str] = field(default_factory=dict)  # record file → digest it was built at
@@ -56,10 +58,11 @@ def load(site_dir: Path, out: Path) -> Manifest | None:
     if not out.is_dir() or not path.is_file():
         return None
     try:
-        data = json.loads(path.read_bytes())
+        with collector.paused():
+            data = json.loads(path.read_bytes())
+            return _checked(data)
     except (OSError, ValueError, RecursionError):
         return None
-    return _checked(data)
 
 
 #: The flags and texts of the file, beside its two maps (``pages``, ``records``).
@@ -84,11 +87,11 @@ def _checked(data: Any) -> Manifest | None:
         return None
     manifest = Manifest(**{k: data[k] for k in _SCALARS})
     for page, row in data["pages"].items():
-        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[2], list)):
+        if not (isinstance(row, list) and len(row) == 4 and isinstance(row[2], list)):
             return None
-        fingerprint, part, names = row
+        fingerprint, part, names, searched = row
         files = _files_of(page, names)
-        if files is None or not isinstance(part, (str, type(None))):
+        if files is None or not all(isinstance(v, (str, type(None))) for v in (part, searched)):
             return None
         if isinstance(fingerprint, str):
             manifest.pages[page] = fingerprint
@@ -96,6 +99,8 @@ def _checked(data: Any) -> Manifest | None:
             return None
         if part is not None:
             manifest.parts[page] = part
+        if searched is not None:
+            manifest.searched[page] = searched
         if files:
             manifest.files[page] = files
     for record, row in data["records"].items():
@@ -143,12 +148,19 @@ def _relative(rel: str) -> bool:
 
 
 def _stored(manifest: Manifest) -> dict[str, Any]:
-    """The manifest as it is written: one row a page (fingerprint, search-index part, files)
-    and one a record (digest, placement), so that no path is written twice."""
+    """The manifest as it is written: one row a page (fingerprint, search-index part, files,
+    digest of its indexer page) and one a record (digest, placement), so that no path is
+    written twice."""
     data: dict[str, Any] = {k: getattr(manifest, k) for k in _SCALARS}
     pages, parts, files, placed = manifest.pages, manifest.parts, manifest.files, manifest.placed
+    searched = manifest.searched
     data["pages"] = {
-        page: [pages.get(page), parts.get(page), _names(page, files.get(page, []))]
+        page: [
+            pages.get(page),
+            parts.get(page),
+            _names(page, files.get(page, [])),
+            searched.get(page),
+        ]
         for page in {**pages, **parts, **files}
     }
     data["records"] = {r: [digest, placed.get(r, "")] for r, digest in manifest.records.items()}
@@ -164,7 +176,9 @@ def save_pending(site_dir: Path, out: Path, manifest: Manifest) -> Path:
     path = manifest_path(site_dir, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(_stored(manifest), ensure_ascii=False), encoding="utf-8")
+    with collector.paused():
+        text = json.dumps(_stored(manifest), ensure_ascii=False)
+    tmp.write_text(text, encoding="utf-8")
     return tmp
 
 

@@ -14,22 +14,21 @@ thread adds each finished file to the zip while the next is made (zlib releases 
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import shutil
 import stat
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from fundsite import collector
 from fundsite.plan import exports
 from fundsite.plan import giving as grants_of
 from fundsite.plan.giving import GivingSummary
@@ -73,21 +72,8 @@ def write_open_data(
     whose bytes cannot have changed are left as they are and the others are spliced from them.
     The index is then saved for the next write (also when ``previous`` is None).
     """
-    with _no_cycle_collection():
+    with collector.paused():
         return _Writer(graph, root, snapshot_date, previous, index_file).run()
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cycle collector: the export makes ~10^5 short-lived dicts and lists (no
-    cycles), and its passes would only re-scan them and the whole graph."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass
