@@ -194,8 +194,8 @@ def prepare_index(
     digests of what Pagefind read of each page then (``searched``), a changed page that reads
     the same in the same part leaves its part alone: a project's new title re-indexes its own
     part, not the directory its fund's page is in. The pages' text is prepared in ``workers``
-    processes. A ``level`` (``all``, ``region``, ``province``)
-    overrides the choice by size. Needs the graph; :func:`run_index` does not.
+    processes. A ``level`` (``all``, ``region``, ``province``) overrides the choice by size.
+    Needs the graph; :func:`run_index` does not.
     """
     searchable = [p for p in plans if p.searchable]
     level = level or split_level(len(searchable), split_at, province_at)
