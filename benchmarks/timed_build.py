@@ -3,9 +3,11 @@
     python benchmarks/timed_build.py build SITE -o OUT
 
 Wraps the build's stage functions with timers (``bench_publish.py`` runs its builds this way,
-so each figure comes with where its time went): the check, the page plan, the fingerprints,
-the staging folder, rendering, open data and the other files, preparing the search index,
-saving the manifest, Pagefind, and putting the staged files out. Lines start with ``stage:``.
+so each figure comes with where its time went): the check, the manifest read, the page plan,
+the output guard, the records' digests and placements, the fingerprints (of the pages an edit
+may change, or of every page), the staging folder, rendering, open data and the other files,
+preparing the search index, saving the manifest, Pagefind, and putting the staged files out.
+Lines start with ``stage:``.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from typing import Any
 
 import fundsite.build as build
 from fundsite.cli import main
+from fundsite.plan import deps
 from fundsite.write import manifest
 
 STAGES = {
     build: [
         "check_state",
         "plan_site",
+        "path_conflicts",
+        "records_of",
         "_fingerprints_since",
         "begin_stage",
         "render_all",
@@ -32,7 +37,8 @@ STAGES = {
         "run_index",
         "commit_stage",
     ],
-    manifest: ["save_pending"],
+    manifest: ["load", "save_pending"],
+    deps: ["placements", "fingerprints"],
 }
 
 
@@ -51,5 +57,6 @@ def _timed(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
 if __name__ == "__main__":
     for module, names in STAGES.items():
         for name in names:
-            setattr(module, name, _timed(getattr(module, name), name.strip("_")))
+            label = name if module is build else f"{module.__name__.rpartition('.')[2]}.{name}"
+            setattr(module, name, _timed(getattr(module, name), label.strip("_")))
     sys.exit(main(sys.argv[1:]))
