@@ -240,7 +240,8 @@ def test_left_out_are_exactly_those_lacking_what_a_grant_needs(
     ]
     both = next(r for r in rows if r["project"] == "68-L5218-4-08")
     assert "วันที่อนุมัติ" in both["missing_th"] and "award date" in both["missing_en"]
-    note = next(n for n in giving.left_out(graph) if n.project == "68-L5218-4-02")
+    node = graph.projects["68-L5218-4-02"]
+    note = giving.LeftOut.of(node, giving.missing(node))
     assert note.th.startswith("โครงการ 68-L5218-4-02 ของกองทุน L5218")
     assert "approved_on" in note.th and "award date" in note.en
     assert "ไม่รวม 7 โครงการ" in summary.text() and "7 projects left out" in summary.text("en")
