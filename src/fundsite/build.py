@@ -360,8 +360,7 @@ def _publish(
             if last is not None:
                 changed |= set(last.pages) - set(fresh.pages)
             work = _prepare_index(job, root, last, changed)
-            fresh.parts, fresh.searched, fresh.indexed = work.part_of_page, work.searched, True
-            work.part_of_page, work.searched = {}, {}  # in the manifest
+            _keep_index(fresh, work)
             timings["index"] = time.perf_counter() - t0  # Pagefind's runs are added
         elif (root / "pagefind").exists():
             remove(root, "pagefind")
@@ -527,4 +526,11 @@ def index_pages(
     otherwise (``fresh`` is the last build's manifest, brought up to date)."""
     work = _prepare_index(job, root, fresh, changed)
     run_index(work, root, say, job.workers)
+    _keep_index(fresh, work)
+
+
+def _keep_index(fresh: manifest.Manifest, work: IndexWork) -> None:
+    """Move the index's page → part and page → digest maps into the manifest (the work, which
+    may wait for Pagefind in another process, no longer holds them)."""
     fresh.parts, fresh.searched, fresh.indexed = work.part_of_page, work.searched, True
+    work.part_of_page, work.searched = {}, {}

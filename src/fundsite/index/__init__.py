@@ -224,18 +224,16 @@ def prepare_index(
             affected = set(part_of_page.values())
         else:
 
-            def same(page: str) -> bool:
-                """Read by Pagefind as before, in the part it was in."""
+            def otherwise(page: str) -> bool:
+                """Read by Pagefind otherwise than before, or in another part (or gone)."""
                 return (
-                    searched is not None
-                    and page in digests
-                    and searched.get(page) == digests[page]
-                    and previous.get(page) == part_of_page.get(page)
+                    searched is None
+                    or searched.get(page) != digests.get(page)
+                    or previous.get(page) != part_of_page.get(page)
                 )
 
-            affected = {part_of_page[p] for p in redone if p in part_of_page and not same(p)} | {
-                previous[p] for p in changed if p in previous and not same(p)
-            }
+            affected = {part_of_page[p] for p in redone if p in part_of_page and otherwise(p)}
+            affected |= {previous[p] for p in changed if p in previous and otherwise(p)}
             # the unchanged pages of a part indexed again
             rest = [
                 p

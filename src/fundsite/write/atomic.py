@@ -95,7 +95,7 @@ def remove_leftovers(out: Path) -> list[Path]:
     for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
         match = _LEFTOVER.fullmatch(path.name[len(out.name) + 1 :])
         if match and path.is_dir() and not path.is_symlink() and not _alive(int(match[1])):
-            aside = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            aside = _aside(out)
             try:
                 os.rename(path, aside)
             except OSError:
@@ -104,6 +104,11 @@ def remove_leftovers(out: Path) -> list[Path]:
                 _remove_later(aside)
             removed.append(path)
     return removed
+
+
+def _aside(out: Path) -> Path:
+    """A name beside ``out`` for a folder to delete, that no later build uses."""
+    return out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 _LEFTOVER = re.compile(r"\.(?:staging|old)-(\d+)(?:[.-].*)?")
@@ -134,7 +139,7 @@ def commit_stage(out: Path, stage: Path) -> None:
         _merge(out.parent.resolve() / out.name, stage)  # a link named ``out`` is not followed
         return
     out = out.resolve()
-    old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    old = _aside(out)
     try:
         _complete(stage)
         if out.exists() and _exchange(stage, out):
