@@ -13,7 +13,7 @@ REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 
-def test_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
+def test_readers_and_narrowed_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
     # several pages of every listing; funds of ten projects, as a fund is a small part of a
     # real portal (each page of a year of an issue or area shows its funds' names)
     root = example_plus_synthetic(tmp_path, 300, seed=3, funds=30)
@@ -32,13 +32,24 @@ def test_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
             shown_by.setdefault(id(node), set()).add(plan.path)
     nodes = [n for n in graph.all_nodes() if n.kind != "page"]
     assert len(nodes) > 300
-    narrower = 0
+    narrower = fewer_lists = 0
     for node in nodes:
-        found = {plan.path for plan in deps.readers(graph, plans, [node])}
+        readers = deps.readers(graph, plans, [node])
+        found = {plan.path for plan in readers}
         missing = (shown_by.get(id(node), set()) | shown_by[0]) - found
         assert not missing, f"{node.path}: readers() misses {sorted(missing)[:5]}"
         narrower += len(found) < len(plans) // 4
+        if node.kind == "fund":
+            assert deps.narrowed(graph, readers, [node]) is readers  # funds are listed by name
+            continue
+        # when no list's rows moved, the list pages kept are those with a row reading it
+        kept = {plan.path for plan in deps.narrowed(graph, readers, [node])}
+        missing = shown_by.get(id(node), set()) - kept
+        assert not missing, f"{node.path}: narrowed() misses {sorted(missing)[:5]}"
+        assert kept <= found
+        fewer_lists += len(kept) < len(found)
     assert narrower == len(nodes)  # and it is not simply every page
+    assert fewer_lists > len(nodes) // 2  # nor, narrowed, every list page of a year
 
 
 def test_a_years_counts_are_the_lengths_of_its_lists(tmp_path: Path) -> None:

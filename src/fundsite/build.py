@@ -419,6 +419,8 @@ def _fingerprints_since(
         return None
     scope = {id(n): n for node in changed for n in neighbours(node)}
     candidates = deps.readers(graph, plans, scope.values(), new) if scope else []
+    if not new:  # every list holds what it held, in that order
+        candidates = deps.narrowed(graph, candidates, scope.values())
     # a listing that gained an entry moved every entry after it: each of its pages
     candidates += [p for p in plans if p.make.__name__ in {f"{kind}s" for kind in added}]
     candidates += [p for p in plans if p.path not in last.pages]

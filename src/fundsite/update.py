@@ -79,6 +79,8 @@ def update(
     if patched.added or patched.removed or moved:  # the report listing's order changed
         seen = {plan.path for plan in candidates}
         candidates += [p for p in job.plans if p.make.__name__ == "reports" and p.path not in seen]
+    else:  # every list holds what it held, in that order
+        candidates = deps.narrowed(job.graph, candidates, changed)
     # the record's own pages now; the pages that sum up many records follow in finish(), with
     # open data, like Hugo's "fast render" for pages not being viewed
     now = [plan for plan in candidates if plan.of_one_record]

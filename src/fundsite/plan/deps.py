@@ -347,6 +347,35 @@ def readers(
     return [plans[i] for i in sorted(chosen)]
 
 
+def narrowed(graph: SiteGraph, pages: list[PagePlan], changed: Iterable[Node]) -> list[PagePlan]:
+    """``pages`` (what :func:`readers` found) less the list pages of a scope's year none of
+    whose rows reads a ``changed`` record: :func:`readers` names every list page of the years a
+    record is in, not knowing where in the list it is.
+
+    Only for changes that left every list's members and order as they were: no record added,
+    deleted or moved (its :func:`placement`), no fund changed (funds are listed by name, and a
+    fund's name heads its lists). Then a list page holds the rows it held, and only a row
+    reading a changed record reads otherwise.
+    """
+    ids = {id(node) for node in changed}
+    if any(isinstance(node, FundNode) for node in changed):
+        return pages
+    memo: dict[tuple[str, int], bool] = {}
+
+    def reads(plan: PagePlan) -> bool:
+        what = plan.args[3]
+        for item in _list_page(graph, plan.args)[2]:
+            key = (what, id(item))
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = any(id(n) in ids for n in _ROWS[what](item))
+            if found:
+                return True
+        return False
+
+    return [p for p in pages if p.make.__name__ != "records_list" or reads(p)]
+
+
 #: The lists of the portal's years, as :func:`_named_key` names them.
 _PORTAL = ("all", (None,))
 #: A page that may show a changed record: (kind, scope) for all its years, or (kind, scope,
