@@ -13,7 +13,7 @@ REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 
-def test_readers_and_narrowed_readers_include_every_page_that_shows_a_record(tmp_path: Path) -> None:
+def test_readers_narrowed_or_not_include_every_page_showing_a_record(tmp_path: Path) -> None:
     # several pages of every listing; funds of ten projects, as a fund is a small part of a
     # real portal (each page of a year of an issue or area shows its funds' names)
     root = example_plus_synthetic(tmp_path, 300, seed=3, funds=30)
