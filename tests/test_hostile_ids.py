@@ -507,3 +507,28 @@ def test_build_refuses_an_output_conflict(tmp_path, monkeypatch, forged):
     assert "nothing is built" in en(p) and "check the ids of the records" in en(p)
     assert f"ไฟล์ผลลัพธ์ {forged}" in th(p) and "จึงไม่สร้างเว็บ" in th(p)
     assert not out.exists() and not (tmp_path / "out" / "escaped").exists()
+
+
+def test_the_guard_is_skipped_only_for_the_files_a_guarded_build_wrote(tmp_path, monkeypatch):
+    """An incremental build whose pages would write exactly the files of the last build (which
+    the guard passed) is not judged again; one page more, and it is, and refused."""
+    import fundsite.build
+
+    root = make_site(tmp_path / "site", RECORDS)
+    out = tmp_path / "out"
+    assert build(root, out, workers=1, index=False).ok
+    judge, judged = fundsite.build.path_conflicts, []
+    monkeypatch.setattr(
+        fundsite.build, "path_conflicts", lambda plans: judged.append(plans) or judge(plans)
+    )
+    project = root / PROJECT_PATH
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก "))
+    assert build(root, out, workers=1, index=False).ok and judged == []
+    real = fundsite.build.plan_site
+    monkeypatch.setattr(
+        fundsite.build, "plan_site", lambda graph: [*real(graph), _page("index.html", data=False)]
+    )
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ข "))
+    result = build(root, out, workers=1, index=False)
+    assert not result.ok and len(judged) == 1
+    assert only(result.problems, "output-conflict").params["value"] == "index.html"

@@ -24,7 +24,7 @@ from fundsite.load.safe import SiteReader
 from fundsite.parallel import can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.plan.giving import GivingSummary
-from fundsite.plan.pages import path_conflicts
+from fundsite.plan.pages import path_conflicts, paths_digest
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state, media
 from fundsite.validate.graph import SiteGraph
@@ -235,7 +235,8 @@ def _stage(
     t0 = time.perf_counter()
     plans = plan_site(graph)
     timings["plan"] = time.perf_counter() - t0
-    conflicts = path_conflicts(plans)
+    paths = paths_digest(plans)
+    conflicts = [] if last is not None and last.paths == paths else path_conflicts(plans)
     if conflicts:
         clash = [
             Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
@@ -254,6 +255,7 @@ def _stage(
         index,
         index_split,
         incremental,
+        paths,
     )
     try:
         staged, fresh = _publish(job, last, digest, say, timings)
@@ -282,6 +284,7 @@ class _Job:
     index: bool
     index_split: str | None  # all, region, province; None: by size
     incremental: bool
+    paths: str  # the pages' paths_digest
 
 
 def _template_problem(exc: jinja2.TemplateError, theme: Path) -> Problem:
@@ -323,6 +326,7 @@ def _publish(
         records=records_of(graph),
         placed=deps.placements(graph, *known),
         data_date=job.today.isoformat(),
+        paths=job.paths,
     )
     since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
     fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)

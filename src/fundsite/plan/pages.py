@@ -7,6 +7,7 @@ can be rendered in any order, in parallel, and re-rendered alone when those reco
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -254,6 +255,14 @@ def path_conflicts(plans: list[PagePlan]) -> list[str]:
             folder = folder.rpartition("/")[0]
     found += sorted(rel for key, rel in owner.items() if key in folders)
     return found
+
+
+def paths_digest(plans: list[PagePlan]) -> str:
+    """A digest of every file the pages may write, in plan order: what :func:`path_conflicts`
+    judges, so a build whose pages would write what the last build's did (which had no
+    conflict, or it would have stopped) need not judge them again."""
+    files = "\0".join(rel for plan in plans for rel in files_of(plan))
+    return hashlib.blake2b(files.encode(), digest_size=16).hexdigest()
 
 
 def _unsafe(key: str) -> bool:

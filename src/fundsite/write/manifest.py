@@ -26,7 +26,7 @@ except ImportError:  # not POSIX: builds are not kept from running at once
 from fundsite import collector
 from fundsite.cache import site_cache
 
-VERSION = 4
+VERSION = 5
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Manifest:
     records: dict[str, str] = field(default_factory=dict)  # record file → digest it was built at
     placed: dict[str, str] = field(default_factory=dict)  # record file → where it was shown
     data_date: str = ""  # the data's date it was built at (ISO)
+    paths: str = ""  # :func:`~fundsite.plan.pages.paths_digest` of its pages: no conflict
     version: int = VERSION
 
 
@@ -66,7 +67,7 @@ def load(site_dir: Path, out: Path) -> Manifest | None:
 
 
 #: The flags and texts of the file, beside its two maps (``pages``, ``records``).
-_SCALARS = {"version", "global_digest", "indexed", "open_data", "data_date"}
+_SCALARS = {"version", "global_digest", "indexed", "open_data", "data_date", "paths"}
 
 
 def _checked(data: Any) -> Manifest | None:
@@ -79,6 +80,7 @@ def _checked(data: Any) -> Manifest | None:
     if not (
         isinstance(data["global_digest"], str)
         and isinstance(data["data_date"], str)
+        and isinstance(data["paths"], str)
         and type(data["indexed"]) is bool
         and type(data["open_data"]) is bool
         and isinstance(data["pages"], dict)
