@@ -160,7 +160,8 @@ def test_damaged_manifest_is_ignored(tmp_path, data):
 
 
 @pytest.mark.parametrize(
-    "rel", ["../canary", "/tmp/x/../../canary", "a/../../canary", "", "/", "/../canary", "./"]
+    "rel",
+    ["../canary", "/tmp/x/../../canary", "a/../../canary", "", "/", "/../canary", "./", "..", "."],
 )
 def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
     """A manifest whose pages name files outside the output would make the build delete them
@@ -179,6 +180,22 @@ def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
     assert manifest.load(root, out) is None
     assert build(root, out, workers=1, index=False).ok
     assert canary.read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("page", ["../index.html", "a/../../index.html", "./index.html"])
+def test_manifest_naming_a_page_outside_is_ignored(tmp_path, page):
+    """A page's files are named beside its folder: a page whose folder leaves the output."""
+    root = _site(tmp_path)
+    out = tmp_path / "out"
+    assert build(root, out, workers=1, index=False).ok
+    path = manifest.manifest_path(root, out)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["pages"][page] = ["changed", None, ["index.html"], None]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert manifest.load(root, out) is None
+    data["pages"][page] = ["changed", None, [], None]  # a page that names no file is harmless
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert manifest.load(root, out) is not None
 
 
 def _git(root: Path, *args: str) -> None:

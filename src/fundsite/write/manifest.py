@@ -88,25 +88,37 @@ def _checked(data: Any) -> Manifest | None:
     ):
         return None
     manifest = Manifest(**{k: data[k] for k in _SCALARS})
+    pages, parts, files, searched = (
+        manifest.pages,
+        manifest.parts,
+        manifest.files,
+        manifest.searched,
+    )
     for page, row in data["pages"].items():
-        if not (isinstance(row, list) and len(row) == 4 and isinstance(row[2], list)):
+        if type(row) is not list or len(row) != 4:
             return None
-        fingerprint, part, names, searched = row
-        files = _files_of(page, names)
-        if files is None or not all(isinstance(v, (str, type(None))) for v in (part, searched)):
-            return None
-        if isinstance(fingerprint, str):
-            manifest.pages[page] = fingerprint
+        fingerprint, part, names, digest = row
+        if type(fingerprint) is str:
+            pages[page] = fingerprint
         elif fingerprint is not None:
             return None
         if part is not None:
-            manifest.parts[page] = part
-        if searched is not None:
-            manifest.searched[page] = searched
-        if files:
-            manifest.files[page] = files
+            if type(part) is not str:
+                return None
+            parts[page] = part
+        if digest is not None:
+            if type(digest) is not str:
+                return None
+            searched[page] = digest
+        if type(names) is not list:
+            return None
+        if names:
+            found = _files_of(page, names)
+            if found is None:
+                return None
+            files[page] = found
     for record, row in data["records"].items():
-        if not (isinstance(row, list) and len(row) == 2 and all(isinstance(v, str) for v in row)):
+        if not (type(row) is list and len(row) == 2 and all(type(v) is str for v in row)):
             return None
         manifest.records[record], placed = row
         if placed:
@@ -118,15 +130,25 @@ def _files_of(page: str, names: list[Any]) -> list[str] | None:
     """A page's files from their stored names (:func:`_names`); None if one is not a name or
     leaves the output folder."""
     folder = _folder(page)
+    if folder and not _relative(folder[:-1]):
+        return None
     files = []
     for name in names:
-        if not isinstance(name, str) or not name:
+        if type(name) is not str or not name:
             return None
-        rel = name[1:] if name[0] == "/" else folder + name
-        if not _relative(rel):
-            return None
+        if name[0] == "/":
+            rel = name[1:]
+            if not _relative(rel):
+                return None
+        elif "/" in name or "\\" in name or name in _DOTS:
+            return None  # a name beside the page is one plain part
+        else:
+            rel = folder + name
         files.append(rel)
     return files
+
+
+_DOTS = frozenset({".", ".."})
 
 
 def _folder(page: str) -> str:
