@@ -121,10 +121,17 @@ def render_all(
     """
     # pages that sum up many records first, so the last chunks are short and workers end together
     plans = sorted(plans, key=lambda p: p.of_one_record)
-    # only such pages (an update's): each takes long enough to be a chunk of its own
-    each = {"min_chunk": 1, "serial_below": 2} if plans and not plans[-1].of_one_record else {}
     if not plans:
         return {}
+    each: dict[str, int] = {}
+    few = len(plans) <= _PAGE_BY_PAGE
+    if not plans[0].of_one_record and (few or not plans[-1].of_one_record):
+        # an edit's pages: those summing up many records (home, years, areas) take seconds
+        # each at national scale, so they are small chunks (a page each, if few) and the
+        # workers share them
+        each = {"min_chunk": 1, "serial_below": 2}
+        if few:
+            each["chunks_per_worker"] = len(plans)
     env = _environment(theme, graph, base_url)
 
     def chunk(start: int, stop: int) -> dict[str, list[str]]:
@@ -138,6 +145,9 @@ def render_all(
         files.update(part)
     return files
 
+
+#: Up to this many pages to render, one that sums up many records among them: a chunk a page.
+_PAGE_BY_PAGE = 1000
 
 _ENV: list[tuple[tuple[Any, ...], Any]] = []  # the last environment made, and for what
 
