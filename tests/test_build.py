@@ -388,3 +388,47 @@ def test_a_failed_index_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.undo()
     result = build(MINI, out, workers=2)
     assert result.ok and result.rendered == result.pages
+
+
+def test_a_portal_of_more_pages_than_a_sitemap_may_list_has_a_sitemap_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The protocol allows 50,000 URLs a sitemap (a national portal has 700,000 pages):
+    ``sitemap.xml`` is then an index of sitemaps that together list every page once; a build
+    with fewer pages deletes the sitemaps it no longer needs, and one with the same pages
+    leaves them as they were."""
+    import xml.etree.ElementTree as ET
+
+    from fundsite.write import outputs
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    out = tmp_path / "out"
+    monkeypatch.setattr(outputs, "SITEMAP_URLS", 7)
+    result = build(site, out, workers=1, index=False)
+    assert result.ok and result.pages > 3 * 7
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == f"{ns}sitemapindex"
+    parts = [loc.text or "" for loc in index.iter(f"{ns}loc")]
+    assert parts[0] == "https://example.org/sub/path/sitemap-1.xml"
+    listed: list[str] = []
+    for address in parts:
+        part = ET.parse(out / address.rsplit("/", 1)[1]).getroot()
+        urls = [loc.text or "" for loc in part.iter(f"{ns}loc")]
+        assert part.tag == f"{ns}urlset" and 0 < len(urls) <= 7
+        listed += urls
+    pages = [p for p in manifest.load(site, out).pages if p != "404.html"]  # type: ignore[union-attr]
+    assert len(listed) == len(set(listed)) == len(pages)
+    assert "https://example.org/sub/path/projects/68-L9001-2-01/" in listed
+    project = next((site / "content/projects").glob("*.md"))
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก ", 1))
+    before = (out / "sitemap-1.xml").stat().st_mtime_ns
+    assert build(site, out, workers=1, index=False).ok  # the same pages: left as they were
+    assert (out / "sitemap-1.xml").stat().st_mtime_ns == before
+    monkeypatch.setattr(outputs, "SITEMAP_URLS", 50_000)
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ก ", "title: ข ", 1))
+    (site / "content/reports/2025/2025-02-10-home-visit.md").unlink()  # a page fewer
+    assert build(site, out, workers=1, index=False).ok
+    assert ET.parse(out / "sitemap.xml").getroot().tag == f"{ns}urlset"
+    assert not list(out.glob("sitemap-*.xml"))

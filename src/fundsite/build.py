@@ -363,7 +363,8 @@ def _publish(
         say(f"render: {len(todo)} of {len(plans)} pages ({timings['render']:.2f} s)")
         t0 = time.perf_counter()
         stale = last is None or bool(todo) or not last.open_data
-        grants = write_site_files(job, root, copy=True, open_data=stale)
+        same_pages = last is not None and last.paths == job.paths  # the sitemap lists them
+        grants = write_site_files(job, root, copy=True, open_data=stale, sitemap=not same_pages)
         timings["write"] = time.perf_counter() - t0
         notes = f"\n  {grants.text(job.graph.site.language)}" if grants is not None else ""
         say(f"write: open data, sitemap, static files ({timings['write']:.2f} s){notes}")
@@ -464,9 +465,12 @@ def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:
     return result
 
 
-def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> GivingSummary | None:
-    """What is not a page: static files, media, open data, sitemap, robots; returns what the
-    360Giving file holds when open data was written.
+def write_site_files(
+    job: _Job, root: Path, copy: bool, open_data: bool, sitemap: bool = True
+) -> GivingSummary | None:
+    """What is not a page: static files, media, open data, sitemap (unless ``sitemap`` is
+    false: the output's lists these very pages), robots; returns what the 360Giving file holds
+    when open data was written.
 
     Open data is brought up to date by every build (``copy``) and when ``open_data`` asks: it
     rewrites only the files whose bytes change, from the last build's files in ``job.out``
@@ -492,8 +496,13 @@ def write_site_files(job: _Job, root: Path, copy: bool, open_data: bool) -> Givi
         ).giving
     if copy or open_data:
         write_admin(job, root, bundle=copy, config=open_data)
-    pages = [p.path for p in job.plans if p.path != "404.html"]
-    write_text(root, "sitemap.xml", outputs.sitemap(job.base_url, pages))
+    if sitemap:
+        maps = outputs.sitemaps(job.base_url, (p.path for p in job.plans if p.path != "404.html"))
+        for name, text in maps.items():
+            write_text(root, name, text)
+        for old in job.out.glob("sitemap-*.xml") if job.out.is_dir() else ():
+            if old.name not in maps:  # the site had more pages
+                remove(root, old.name)
     write_text(root, "robots.txt", outputs.robots(job.base_url))
     write_text(root, ".nojekyll", "")
     return grants

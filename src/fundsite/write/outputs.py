@@ -314,7 +314,12 @@ def atom_feed(
     )
 
 
+#: The sitemap protocol's limit of URLs in one file (sitemaps.org).
+SITEMAP_URLS = 50_000
+
+
 def sitemap(base_url: str, paths: Iterable[str]) -> str:
+    """A sitemap of the pages at ``paths`` (at most :data:`SITEMAP_URLS` of them)."""
     base = xml_text(_base(base_url))
     urls = "".join(
         f"<url><loc>{base}{xml_text(_path(p.removesuffix('index.html')))}</loc></url>"
@@ -324,6 +329,27 @@ def sitemap(base_url: str, paths: Iterable[str]) -> str:
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
     )
+
+
+def sitemaps(base_url: str, paths: Iterable[str]) -> dict[str, str]:
+    """File name → text: ``sitemap.xml`` listing the pages, or, for more pages than a sitemap
+    may list (a national portal's 700,000), ``sitemap.xml`` as the index of ``sitemap-1.xml``,
+    ``sitemap-2.xml``, … of :data:`SITEMAP_URLS` pages each."""
+    ordered = sorted(paths)
+    if len(ordered) <= SITEMAP_URLS:
+        return {"sitemap.xml": sitemap(base_url, ordered)}
+    parts = {
+        f"sitemap-{n + 1}.xml": sitemap(base_url, ordered[start : start + SITEMAP_URLS])
+        for n, start in enumerate(range(0, len(ordered), SITEMAP_URLS))
+    }
+    base = xml_text(_base(base_url))
+    listed = "".join(f"<sitemap><loc>{base}{name}</loc></sitemap>" for name in parts)
+    index = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{listed}'
+        "</sitemapindex>\n"
+    )
+    return {"sitemap.xml": index, **parts}
 
 
 def robots(base_url: str) -> str:
