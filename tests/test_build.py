@@ -432,3 +432,30 @@ def test_a_portal_of_more_pages_than_a_sitemap_may_list_has_a_sitemap_index(
     assert build(site, out, workers=1, index=False).ok
     assert ET.parse(out / "sitemap.xml").getroot().tag == f"{ns}urlset"
     assert not list(out.glob("sitemap-*.xml"))
+
+
+def test_an_edit_whose_open_data_fails_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit's open data is written by a process beside the pages: its error is the build's,
+    and the output stays as the last build left it."""
+    import fundsite.build
+
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    out = tmp_path / "out"
+    assert build(site, out, workers=1, index=False).ok
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def full(job: object, root: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fundsite.build, "write_data", full)
+    project = next((site / "content/projects").glob("*.md"))
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก ", 1))
+    with pytest.raises(OSError, match="No space left"):
+        build(site, out, workers=1, index=False)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    monkeypatch.undo()
+    assert build(site, out, workers=1, index=False).ok

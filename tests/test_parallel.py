@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from fundsite.parallel import forked_background, forked_call, forked_map, stop_background
+from fundsite.parallel import (
+    Forked,
+    forked_background,
+    forked_call,
+    forked_map,
+    stop_background,
+)
 
 
 def test_forked_map_covers_every_item_once() -> None:
@@ -105,6 +111,33 @@ def test_an_interrupted_forked_call_lets_the_child_clean_up(tmp_path: Path) -> N
         forked_call(task, interrupted)
     assert started.exists() and cleaned.exists()
     assert time.monotonic() - t0 < 30
+
+
+def test_a_forked_task_works_while_this_process_goes_on(tmp_path: Path) -> None:
+    """:class:`Forked` starts at once from a snapshot; its result (or error) comes when asked,
+    and :meth:`Forked.stop` interrupts it so that its clean-up runs."""
+    started, cleaned = tmp_path / "started", tmp_path / "cleaned"
+    value = [1, 2]
+    forked = Forked(lambda _say: (started.touch(), sum(value))[1])
+    value.append(100)  # after the fork: the task does not see it
+    assert forked.result() == 3 and started.exists()
+    with pytest.raises(ValueError, match="bad row"):
+        Forked(lambda _say: int("bad row")).result()
+
+    def task(_say: Callable[[str], None]) -> None:
+        started.unlink()
+        try:
+            threading.Event().wait(60)
+        except KeyboardInterrupt:
+            cleaned.touch()
+            raise
+
+    forked = Forked(task)
+    t0 = time.monotonic()
+    while started.exists() and time.monotonic() - t0 < 30:
+        time.sleep(0.05)
+    forked.stop()
+    assert cleaned.exists() and time.monotonic() - t0 < 30
 
 
 def test_forked_background_works_from_a_snapshot(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from fundsite.history import load_history
 from fundsite.history import snapshot_date as snapshot_date  # the data's date, re-exported
 from fundsite.index import IndexWork, prepare_index, run_index
 from fundsite.load.safe import SiteReader
-from fundsite.parallel import can_fork, forked_call, forked_map
+from fundsite.parallel import Forked, can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.plan.giving import GivingSummary
 from fundsite.plan.pages import path_conflicts, paths_digest
@@ -338,12 +338,15 @@ def _publish(
         data_date=job.today.isoformat(),
         paths=job.paths,
     )
-    since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
-    fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
-    todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
     root = begin_stage(job.out, reuse=last is not None)
+    data: Forked[GivingSummary | None] | None = None
     try:
+        if last is not None and can_fork():  # an edit: open data beside the pages
+            data = Forked(lambda _say: write_data(job, root))
+        since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
+        fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
+        todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
         t0 = time.perf_counter()
         if last is not None:
             for page in set(last.pages) - set(fresh.pages):  # pages of deleted records
@@ -364,7 +367,14 @@ def _publish(
         t0 = time.perf_counter()
         stale = last is None or bool(todo) or not last.open_data
         same_pages = last is not None and last.paths == job.paths  # the sitemap lists them
-        grants = write_site_files(job, root, copy=True, open_data=stale, sitemap=not same_pages)
+        grants = write_site_files(
+            job,
+            root,
+            copy=True,
+            open_data=stale,
+            sitemap=not same_pages,
+            data=data.result if data is not None else None,
+        )
         timings["write"] = time.perf_counter() - t0
         notes = f"\n  {grants.text(job.graph.site.language)}" if grants is not None else ""
         say(f"write: open data, sitemap, static files ({timings['write']:.2f} s){notes}")
@@ -381,6 +391,8 @@ def _publish(
             remove(root, "pagefind")
         pending = manifest.save_pending(job.site_dir, job.out, fresh)
     except BaseException:
+        if data is not None:
+            data.stop()
         abort_stage(root)
         raise
     result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
@@ -466,11 +478,17 @@ def _finish(staged: _Staged, say: Callable[[str], None]) -> BuildResult:
 
 
 def write_site_files(
-    job: _Job, root: Path, copy: bool, open_data: bool, sitemap: bool = True
+    job: _Job,
+    root: Path,
+    copy: bool,
+    open_data: bool,
+    sitemap: bool = True,
+    data: Callable[[], GivingSummary | None] | None = None,
 ) -> GivingSummary | None:
-    """What is not a page: static files, media, open data, sitemap (unless ``sitemap`` is
-    false: the output's lists these very pages), robots; returns what the 360Giving file holds
-    when open data was written.
+    """What is not a page: static files, media, open data (or ``data``'s result, when
+    :func:`write_data` runs elsewhere), sitemap (unless ``sitemap`` is false: the output's
+    lists these very pages), robots; returns what the 360Giving file holds when open data was
+    written.
 
     Open data is brought up to date by every build (``copy``) and when ``open_data`` asks: it
     rewrites only the files whose bytes change, from the last build's files in ``job.out``
@@ -485,15 +503,7 @@ def write_site_files(
                     copy_file(source, root, rel)
     grants: GivingSummary | None = None
     if open_data or copy:
-        from fundsite.write.data_index import index_path
-
-        grants = write_open_data(
-            job.graph,
-            root,
-            job.today,
-            previous=job.out if job.incremental else None,
-            index_file=index_path(job.site_dir, job.out),
-        ).giving
+        grants = data() if data is not None else write_data(job, root)
     if copy or open_data:
         write_admin(job, root, bundle=copy, config=open_data)
     if sitemap:
@@ -506,6 +516,20 @@ def write_site_files(
     write_text(root, "robots.txt", outputs.robots(job.base_url))
     write_text(root, ".nojekyll", "")
     return grants
+
+
+def write_data(job: _Job, root: Path) -> GivingSummary | None:
+    """The open data, rewriting only the files whose bytes change (from the last build's files
+    in ``job.out`` and their index in the site's cache folder); what the 360Giving file holds."""
+    from fundsite.write.data_index import index_path
+
+    return write_open_data(
+        job.graph,
+        root,
+        job.today,
+        previous=job.out if job.incremental else None,
+        index_file=index_path(job.site_dir, job.out),
+    ).giving
 
 
 def write_admin(job: _Job, root: Path, bundle: bool, config: bool) -> None:

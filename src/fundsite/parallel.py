@@ -24,7 +24,7 @@ import signal
 import traceback
 from collections.abc import Callable
 from multiprocessing.sharedctypes import Synchronized
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -146,28 +146,58 @@ def forked_call(
     it ends; its ``say`` messages are passed on here as they come, its result returned here
     and its exception raised here. A process that dies without a word is an error. When this
     process is interrupted, the task gets a KeyboardInterrupt (and time to clean up)."""
-    ctx = multiprocessing.get_context("fork")
-    messages = ctx.Queue()
-    child = ctx.Process(target=_call, args=(task, messages))  # not a daemon: it forks workers
-    child.start()
-    finished = False
-    try:
-        while True:
-            try:
-                kind, value = messages.get(timeout=1)
-            except queue.Empty:
-                if not child.is_alive() and messages.empty():
-                    raise RuntimeError(f"the process died (exit code {child.exitcode})") from None
-                continue
-            if kind == "say":
-                say(value)
-                continue
-            finished = True
-            if kind == "error":
-                raise value
-            return value
-    finally:
-        if not finished and child.is_alive():
+    return Forked(task, say).result()
+
+
+class Forked(Generic[T]):
+    """:func:`forked_call`'s process, started at once: this process works on meanwhile and
+    asks for the :meth:`result` when it needs it (or :meth:`stop` s it)."""
+
+    def __init__(
+        self,
+        task: Callable[[Callable[[str], None]], T],
+        say: Callable[[str], None] = lambda _m: None,
+    ) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._say = say
+        self._messages = ctx.Queue()
+        # not a daemon: it may fork workers
+        self._child = ctx.Process(target=_call, args=(task, self._messages))
+        gc.freeze()  # its cycle collector then leaves the snapshot's pages alone
+        try:
+            self._child.start()
+        finally:
+            gc.unfreeze()
+
+    def result(self) -> T:
+        """Wait for the task's result (its exception is raised here)."""
+        child, finished = self._child, False
+        try:
+            while True:
+                try:
+                    kind, value = self._messages.get(timeout=1)
+                except queue.Empty:
+                    if not child.is_alive() and self._messages.empty():
+                        raise RuntimeError(
+                            f"the process died (exit code {child.exitcode})"
+                        ) from None
+                    continue
+                if kind == "say":
+                    self._say(value)
+                    continue
+                finished = True
+                if kind == "error":
+                    raise value
+                return value  # type: ignore[no-any-return]
+        finally:
+            if not finished:
+                self.stop()
+            child.join()
+
+    def stop(self) -> None:
+        """Interrupt the task (it cleans up) and wait until its process has ended."""
+        child = self._child
+        if child.is_alive():
             child.terminate()  # it stops and removes what it wrote (see _call)
             child.join(timeout=30)
             if child.is_alive():

@@ -83,6 +83,10 @@ class SiteReader:
         parts = _parts(rel)
         if not _DIR_FD:  # no openat(): check each component, then open
             return _open_checked(self.site, rel, parts, limit)
+        return os.fdopen(self._open_fd(rel, parts, limit), "rb")
+
+    def _open_fd(self, rel: str, parts: list[str], limit: int) -> int:
+        """:meth:`open` as a descriptor (where there is ``openat()``)."""
         folder = self._folder(rel, parts)
         try:
             fd = os.open(parts[-1], os.O_RDONLY | NOFOLLOW | _NONBLOCK | CLOEXEC, dir_fd=folder)
@@ -90,12 +94,32 @@ class SiteReader:
             if exc.errno == errno.ELOOP and _is_link(folder, parts[-1]):
                 raise UnsafeFile("symlink", rel) from None
             raise
-        return _checked(os.fdopen(fd, "rb"), rel, limit)
+        try:
+            _refused(os.fstat(fd), rel, limit)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def read(self, rel: str, limit: int = MAX_RECORD_BYTES) -> bytes:
         """The bytes of the regular file ``rel``: see :meth:`open`."""
-        with self.open(rel, limit) as f:
-            data = f.read(limit + 1)
+        parts = _parts(rel)
+        if not _DIR_FD:
+            with _open_checked(self.site, rel, parts, limit) as f:
+                data = f.read(limit + 1)
+        else:  # without a file object: a check reads 600,000 records
+            fd = self._open_fd(rel, parts, limit)
+            try:
+                chunks, size = [], 0
+                while size <= limit:
+                    chunk = os.read(fd, limit + 1 - size)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+            finally:
+                os.close(fd)
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         if len(data) > limit:  # it grew since it was opened
             raise UnsafeFile("file-too-large", rel, size=len(data), limit=limit)
         return data
@@ -131,13 +155,21 @@ def open_folder(site: Path, parts: list[str], create: bool = False) -> int:
 
 def _checked(f: BinaryIO, rel: str, limit: int) -> BinaryIO:
     """``f`` if it is a regular file of at most ``limit`` bytes; closed and refused if not."""
-    info = os.fstat(f.fileno())
-    if stat.S_ISREG(info.st_mode) and info.st_size <= limit:
-        return f
-    f.close()
+    try:
+        _refused(os.fstat(f.fileno()), rel, limit)
+    except UnsafeFile:
+        f.close()
+        raise
+    return f
+
+
+def _refused(info: os.stat_result, rel: str, limit: int) -> None:
+    """Raise :class:`UnsafeFile` unless ``info`` is of a regular file of at most ``limit``
+    bytes."""
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFile("not-regular-file", rel)
-    raise UnsafeFile("file-too-large", rel, size=info.st_size, limit=limit)
+    if info.st_size > limit:
+        raise UnsafeFile("file-too-large", rel, size=info.st_size, limit=limit)
 
 
 def _is_link(dir_fd: int, name: str) -> bool:
