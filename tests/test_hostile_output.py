@@ -784,3 +784,16 @@ def test_builds_into_one_folder_run_one_at_a_time(tmp_path: Path) -> None:
         assert said == [f"another build into {out} is running: waiting for it to end"]
     thread.join(timeout=120)
     assert len(results) == 1 and getattr(results[0], "ok", False)
+
+
+def test_removing_a_file_that_is_not_there_leaves_its_folder(tmp_path: Path) -> None:
+    """An edit's open data is written beside the pages by another process: the page files the
+    build removes from its (empty) staging folder are not there, and removing them must not
+    take away a folder that process has just made and is about to fill."""
+    root = tmp_path / "stage"
+    (root / "data").mkdir(parents=True)
+    remove(root, "data/index.html")
+    assert (root / "data").is_dir()
+    (root / "data/index.html").write_text("x", encoding="utf-8")
+    remove(root, "data/index.html")  # the folder it emptied goes with it
+    assert not (root / "data").exists()

@@ -349,10 +349,13 @@ def remove(root: Path, rel: str) -> None:
     if _staged_apart(root):
         with open(root / REMOVED, "a", encoding="utf-8") as f:
             f.write(json.dumps(rel) + "\n")
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        return  # nothing here, so no folder was emptied (an edit's open data may be filling one)
     parent = path.parent
     while parent != root and _rmdir(parent):
         parent = parent.parent
