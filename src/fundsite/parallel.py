@@ -163,11 +163,15 @@ class Forked(Generic[T]):
         self._messages = ctx.Queue()
         # not a daemon: it may fork workers
         self._child = ctx.Process(target=_call, args=(task, self._messages))
-        gc.freeze()  # its cycle collector then leaves the snapshot's pages alone
+        # its cycle collector then leaves the snapshot's pages alone; objects frozen already
+        # stay so (a build keeps its remembered check frozen to the end: saved.load)
+        frozen = gc.get_freeze_count() > 0
+        gc.freeze()
         try:
             self._child.start()
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
 
     def result(self) -> T:
         """Wait for the task's result (its exception is raised here)."""
