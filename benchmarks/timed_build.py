@@ -7,12 +7,14 @@ so each figure comes with where its time went): the check, the manifest read, th
 the output guard, the records' digests and placements, the fingerprints (of the pages an edit
 may change, or of every page), the staging folder, rendering, open data and the other files,
 preparing the search index, saving the manifest, Pagefind, and putting the staged files out.
-Lines start with ``stage:``.
+Lines start with ``stage:``; a stage in which the cycle collector's full collections took
+time says how long.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -42,19 +44,34 @@ STAGES = {
 }
 
 
+#: Seconds this process spent in the cycle collector's full collections (generation 2).
+_FULL_GC = [0.0, 0.0]  # total, start of the running one
+
+
+def _count_gc(phase: str, info: dict[str, Any]) -> None:
+    if info["generation"] == 2:
+        if phase == "start":
+            _FULL_GC[1] = time.perf_counter()
+        else:
+            _FULL_GC[0] += time.perf_counter() - _FULL_GC[1]
+
+
 def _timed(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, collected = time.perf_counter(), _FULL_GC[0]
         try:
             return fn(*args, **kwargs)
         finally:
-            print(f"stage: {name} {time.perf_counter() - started:.1f} s", flush=True)
+            full = _FULL_GC[0] - collected
+            gc_note = f" (full collections {full:.1f} s)" if full >= 0.05 else ""
+            print(f"stage: {name} {time.perf_counter() - started:.1f} s{gc_note}", flush=True)
 
     return wrapper
 
 
 if __name__ == "__main__":
+    gc.callbacks.append(_count_gc)
     for module, names in STAGES.items():
         for name in names:
             label = name if module is build else f"{module.__name__.rpartition('.')[2]}.{name}"
