@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fundsite import collector
+from fundsite.collector import paused as collector_paused
 from fundsite.diagnostics import Problem
 from fundsite.validate.graph import SiteGraph
 
@@ -51,7 +51,7 @@ def check_state(
         if recalled is not None:
             state = recalled.state
             return state, CheckResult(state.graph, state.problems(), recalled.files)
-    with collector.paused():  # its full passes took a quarter of a national check
+    with collector_paused():  # its full passes took a quarter of a national check
         checked = check_files(site_dir, workers=workers)
         state, problems = CheckState.from_check(checked, site_dir)
     if remember and state is not None:
