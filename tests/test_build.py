@@ -459,3 +459,77 @@ def test_an_edit_whose_open_data_fails_publishes_nothing(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
     monkeypatch.undo()
     assert build(site, out, workers=1, index=False).ok
+
+
+@pytest.mark.parametrize("beside", [True, False])
+def test_an_edits_search_index_equals_a_clean_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: bool
+) -> None:
+    """An edit whose index parts are small runs Pagefind in a process beside its pages (else
+    after the records are given back, in the build's own process); either way the index and
+    the manifest's page → part and page → digest maps are a clean build's."""
+    import os
+
+    import fundsite.build
+    import fundsite.index
+
+    if not beside:
+        monkeypatch.setattr(fundsite.build, "BESIDE_PAGES", 0)
+    run = fundsite.index._run_pagefind
+
+    def spied(site: Path, out: Path, threads: int | None = None) -> None:
+        with (tmp_path / "pids").open("a") as pids:
+            pids.write(f"{os.getpid()}\n")
+        run(site, out, threads)
+
+    monkeypatch.setattr(fundsite.index, "_run_pagefind", spied)
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert build(site, out, workers=2).ok
+    (tmp_path / "pids").unlink()
+    project = next((site / "content/projects").glob("*.md"))
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก ", 1))
+    (site / "content/reports/2025/2025-02-10-home-visit.md").unlink()  # a page fewer
+    said: list[str] = []
+    edit = build(site, out, workers=2, progress=said.append)
+    assert edit.ok and 0 < edit.rendered < edit.pages
+    assert any(m.startswith("index: ") for m in said)
+    ran_in = [int(line) for line in (tmp_path / "pids").read_text().split()]
+    assert ran_in and all((pid != os.getpid()) is beside for pid in ran_in)
+    assert build(site, clean, workers=2, incremental=False).ok
+    mine, theirs = manifest.load(site, out), manifest.load(site, clean)
+    assert mine is not None and theirs is not None
+    assert mine.parts == theirs.parts and mine.searched == theirs.searched and mine.indexed
+
+    def fragments(root: Path) -> list[str]:
+        return sorted(f.name for f in (root / "pagefind").rglob("*.pf_fragment"))
+
+    assert fragments(out) and fragments(out) == fragments(clean)
+    parts = "pagefind/parts.json"
+    assert (out / parts).read_bytes() == (clean / parts).read_bytes()
+
+
+def test_an_edit_whose_index_fails_beside_its_pages_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    out = tmp_path / "out"
+    assert build(site, out, workers=2).ok
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(_site: Path, _out: Path, _threads: int | None = None) -> None:
+        raise RuntimeError("pagefind failed: disk full")
+
+    monkeypatch.setattr("fundsite.index._run_pagefind", broken)
+    project = next((site / "content/projects").glob("*.md"))
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก ", 1))
+    with pytest.raises(RuntimeError, match="disk full"):
+        build(site, out, workers=2)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # nothing staged
+    assert not list(manifest.manifest_path(site, out).parent.glob("*.tmp"))
+    monkeypatch.undo()
+    assert build(site, out, workers=2).ok  # the manifest was forgotten: a clean build
+    assert "ก " in (out / f"projects/{project.stem}/index.html").read_text(encoding="utf-8")
