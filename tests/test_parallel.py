@@ -159,3 +159,32 @@ def test_forked_background_can_be_stopped_and_reports_a_failure() -> None:
         raise ValueError("broken")
 
     assert stop_background(forked_background(fail), wait=True) == 1
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_forks_leave_the_freeze_as_they_found_it(before: bool) -> None:
+    """Each way of forking freezes the objects there are while its processes start or work
+    from them (their cycle collectors then leave shared pages alone) and unfreezes them
+    after, unless they were frozen before: a build keeps its remembered check frozen."""
+    import gc
+
+    gc.unfreeze()
+    if before:
+        gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        seen: list[int] = []
+
+        def task(start: int, stop: int) -> int:
+            seen.append(gc.get_freeze_count())
+            return stop - start
+
+        assert sum(forked_map(task, 1000, 2, min_chunk=10)) == 1000
+        assert seen and min(seen) >= frozen and max(seen) > 0  # frozen while working
+        assert (gc.get_freeze_count() > 0) is before
+        assert Forked(lambda _say: gc.get_freeze_count()).result() > 0
+        assert (gc.get_freeze_count() > 0) is before
+        forked_background(lambda: None).join()
+        assert (gc.get_freeze_count() > 0) is before
+    finally:
+        gc.unfreeze()

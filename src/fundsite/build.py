@@ -6,6 +6,7 @@ folder that replaces the output only when everything succeeded.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -275,6 +276,7 @@ def _stage(
         )
     if keep:
         staged.result.kept = Kept(state, job, fresh)
+        gc.unfreeze()  # kept for hours (serve): what its edits replace must be collectable
     return staged
 
 

@@ -10,7 +10,7 @@ bound that:
 - this process takes chunks too, so ``workers`` processes in all hold at most two copies of a
   page (this process's and one worker's) with two workers, not three;
 - :func:`gc.freeze` before the fork keeps the cycle collector from writing to every object's
-  header in the workers.
+  header in the workers (:func:`_frozen`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,27 @@ import pickle
 import queue
 import signal
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects there are now frozen (:func:`gc.freeze`) while forked processes start or
+    work from them: the cycle collectors then leave the pages this process and its children
+    share alone. Objects frozen before stay so after: a build keeps its remembered check
+    frozen to the end (``saved.load``), or each pass after the first render would walk it."""
+    before = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not before:
+            gc.unfreeze()
 
 
 def _take(
@@ -82,11 +98,22 @@ def forked_map(
     ctx = multiprocessing.get_context("fork")
     cursor = ctx.Value("l", 0)
     results = ctx.Queue()
-    gc.freeze()
     children = [
         ctx.Process(target=_worker, args=(task, chunks, cursor, results, i), daemon=True)
         for i in range(workers - 1)
     ]
+    with _frozen():
+        return _run_map(task, chunks, cursor, results, children)
+
+
+def _run_map(
+    task: Callable[[int, int], T],
+    chunks: list[tuple[int, int]],
+    cursor: Synchronized,
+    results: Any,
+    children: list[Any],
+) -> list[T]:
+    """:func:`forked_map`'s work, once its processes are made."""
     finished = False
     try:
         for child in children:
@@ -116,7 +143,6 @@ def forked_map(
             if not finished:
                 child.terminate()  # it may be blocked handing over its results
             child.join()
-        gc.unfreeze()
 
 
 def can_fork() -> bool:
@@ -163,15 +189,8 @@ class Forked(Generic[T]):
         self._messages = ctx.Queue()
         # not a daemon: it may fork workers
         self._child = ctx.Process(target=_call, args=(task, self._messages))
-        # its cycle collector then leaves the snapshot's pages alone; objects frozen already
-        # stay so (a build keeps its remembered check frozen to the end: saved.load)
-        frozen = gc.get_freeze_count() > 0
-        gc.freeze()
-        try:
+        with _frozen():
             self._child.start()
-        finally:
-            if not frozen:
-                gc.unfreeze()
 
     def result(self) -> T:
         """Wait for the task's result (its exception is raised here)."""
@@ -229,11 +248,8 @@ def forked_background(task: Callable[[], None]) -> multiprocessing.process.BaseP
     """
     ctx = multiprocessing.get_context("fork")
     child = ctx.Process(target=_background, args=(task,), daemon=True)
-    gc.freeze()  # the child's cycle collector then leaves the snapshot's pages alone
-    try:
+    with _frozen():
         child.start()
-    finally:
-        gc.unfreeze()
     return child
 
 
