@@ -175,11 +175,30 @@ def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
     data = json.loads(path.read_text(encoding="utf-8"))
     page = next(iter(data["pages"]))
     # changed, so that the page is rendered again and its files removed
-    data["pages"][page] = ["changed", None, [rel], None]
+    data["files"].append([rel])
+    data["pages"][page] = ["changed", None, len(data["files"]) - 1, None]
     path.write_text(json.dumps(data), encoding="utf-8")
     assert manifest.load(root, out) is None
     assert build(root, out, workers=1, index=False).ok
     assert canary.read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("which", ["past the end", -1, True, "0", 0.0, None])
+def test_manifest_pointing_at_no_list_of_files_is_ignored(tmp_path, which):
+    """A page names its files by their place in the manifest's lists of file names."""
+    root = _site(tmp_path)
+    out = tmp_path / "out"
+    assert build(root, out, workers=1, index=False).ok
+    path = manifest.manifest_path(root, out)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    page = next(iter(data["pages"]))
+    data["pages"][page][2] = len(data["files"]) if which == "past the end" else which
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert manifest.load(root, out) is None
+    data["pages"][page][2] = 0
+    data["files"][0] = "index.html"  # a list that is not a list
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert manifest.load(root, out) is None
 
 
 @pytest.mark.parametrize("page", ["../index.html", "a/../../index.html", "./index.html"])
@@ -190,10 +209,12 @@ def test_manifest_naming_a_page_outside_is_ignored(tmp_path, page):
     assert build(root, out, workers=1, index=False).ok
     path = manifest.manifest_path(root, out)
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["pages"][page] = ["changed", None, ["index.html"], None]
+    data["files"] += [["index.html"], []]
+    data["pages"][page] = ["changed", None, len(data["files"]) - 2, None]
     path.write_text(json.dumps(data), encoding="utf-8")
     assert manifest.load(root, out) is None
-    data["pages"][page] = ["changed", None, [], None]  # a page that names no file is harmless
+    # a page that names no file, or only files from the top, is harmless
+    data["pages"][page] = ["changed", None, len(data["files"]) - 1, None]
     path.write_text(json.dumps(data), encoding="utf-8")
     assert manifest.load(root, out) is not None
 

@@ -364,11 +364,8 @@ def _publish(
                 for rel in last.files.get(page, []):
                     remove(root, rel)
         written = render_all(graph, todo, job.theme, job.base_url, root, job.today, job.workers)
-        fresh.files = {
-            page: files
-            for page, files in (last.files if last else {}).items()
-            if page in fresh.pages
-        }
+        if last is not None:
+            fresh.files = last.files.kept(fresh.pages)
         fresh.files.update(written)
         timings["render"] = time.perf_counter() - t0
         say(f"render: {len(todo)} of {len(plans)} pages ({timings['render']:.2f} s)")
