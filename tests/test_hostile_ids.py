@@ -519,7 +519,9 @@ def test_the_guard_is_skipped_only_for_the_files_a_guarded_build_wrote(tmp_path,
     assert build(root, out, workers=1, index=False).ok
     judge, judged = fundsite.build.path_conflicts, []
     monkeypatch.setattr(
-        fundsite.build, "path_conflicts", lambda plans: judged.append(plans) or judge(plans)
+        fundsite.build,
+        "path_conflicts",
+        lambda plans, files: judged.append(plans) or judge(plans, files),
     )
     project = root / PROJECT_PATH
     project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก "))

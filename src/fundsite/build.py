@@ -25,7 +25,7 @@ from fundsite.load.safe import SiteReader
 from fundsite.parallel import Forked, can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.plan.giving import GivingSummary
-from fundsite.plan.pages import path_conflicts, paths_digest
+from fundsite.plan.pages import path_conflicts, paths_digest, written
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state, media
 from fundsite.validate.graph import SiteGraph
@@ -246,8 +246,10 @@ def _stage(
     t0 = time.perf_counter()
     plans = plan_site(graph)
     timings["plan"] = time.perf_counter() - t0
-    paths = paths_digest(plans)
-    conflicts = [] if last is not None and last.paths == paths else path_conflicts(plans)
+    files = written(plans)
+    paths = paths_digest(files)
+    conflicts = [] if last is not None and last.paths == paths else path_conflicts(plans, files)
+    del files
     if conflicts:
         clash = [
             Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts

@@ -225,28 +225,33 @@ def files_of(plan: PagePlan) -> list[str]:
     return files
 
 
-def path_conflicts(plans: list[PagePlan]) -> list[str]:
+def written(plans: list[PagePlan]) -> list[str]:
+    """Every file the pages may write (:func:`files_of`), in plan order."""
+    return [rel for plan in plans for rel in files_of(plan)]
+
+
+def path_conflicts(plans: list[PagePlan], files: list[str] | None = None) -> list[str]:
     """The build-wide guard: files two pages would write, a file that another page needs as a
     folder, and paths that leave the output folder, land on the site's own files or are hidden
     (``.git/…``, ``.well-known/…``). Paths are compared as a case-insensitive file system
     (Windows, macOS) compares them: ``funds/L1/`` and ``funds/l1/`` are one folder there. Ids
-    are checked so that none of this happens; this says so before anything is written."""
+    are checked so that none of this happens; this says so before anything is written.
+    ``files``: the pages' :func:`written`, when it was made already."""
     owner: dict[str, str] = {}  # the path as compared → as written
     found: list[str] = []
-    for plan in plans:
-        for rel in files_of(plan):
-            key = _compared(rel)
-            top, _, rest = key.partition("/")
-            if (
-                _unsafe(key)
-                or not rel.isprintable()
-                or top in SITE_FILES
-                or (top == "data" and "/" not in rest and rest != "index.html")
-                or key in owner
-            ):
-                found.append(rel)
-            else:
-                owner[key] = rel
+    for rel in written(plans) if files is None else files:
+        key = _compared(rel)
+        top, _, rest = key.partition("/")
+        if (
+            _unsafe(key)
+            or not rel.isprintable()
+            or top in SITE_FILES
+            or (top == "data" and "/" not in rest and rest != "index.html")
+            or key in owner
+        ):
+            found.append(rel)
+        else:
+            owner[key] = rel
     folders: set[str] = set()
     for key in owner:
         folder = key.rpartition("/")[0]
@@ -257,12 +262,11 @@ def path_conflicts(plans: list[PagePlan]) -> list[str]:
     return found
 
 
-def paths_digest(plans: list[PagePlan]) -> str:
-    """A digest of every file the pages may write, in plan order: what :func:`path_conflicts`
-    judges, so a build whose pages would write what the last build's did (which had no
-    conflict, or it would have stopped) need not judge them again."""
-    files = "\0".join(rel for plan in plans for rel in files_of(plan))
-    return hashlib.blake2b(files.encode(), digest_size=16).hexdigest()
+def paths_digest(files: list[str]) -> str:
+    """A digest of every file the pages may write (:func:`written`): what
+    :func:`path_conflicts` judges, so a build whose pages would write what the last build's
+    did (which had no conflict, or it would have stopped) need not judge them again."""
+    return hashlib.blake2b("\0".join(files).encode(), digest_size=16).hexdigest()
 
 
 def _unsafe(key: str) -> bool:
