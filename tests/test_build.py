@@ -461,33 +461,13 @@ def test_an_edit_whose_open_data_fails_publishes_nothing(
     assert build(site, out, workers=1, index=False).ok
 
 
-@pytest.mark.parametrize("beside", [True, False])
-def test_an_edits_search_index_equals_a_clean_builds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: bool
-) -> None:
-    """An edit whose index parts are small runs Pagefind in a process beside its pages (else
-    after the records are given back, in the build's own process); either way the index and
-    the manifest's page → part and page → digest maps are a clean build's."""
-    import os
-
-    import fundsite.build
-    import fundsite.index
-
-    if not beside:
-        monkeypatch.setattr(fundsite.build, "BESIDE_PAGES", 0)
-    run = fundsite.index._run_pagefind
-
-    def spied(site: Path, out: Path, threads: int | None = None) -> None:
-        with (tmp_path / "pids").open("a") as pids:
-            pids.write(f"{os.getpid()}\n")
-        run(site, out, threads)
-
-    monkeypatch.setattr(fundsite.index, "_run_pagefind", spied)
+def test_an_edits_search_index_equals_a_clean_builds(tmp_path: Path) -> None:
+    """An edit indexes again only the parts its pages are in; the index and the manifest's
+    page → part and page → digest maps are then a clean build's."""
     site = tmp_path / "site"
     shutil.copytree(MINI, site)
     out, clean = tmp_path / "out", tmp_path / "clean"
     assert build(site, out, workers=2).ok
-    (tmp_path / "pids").unlink()
     project = next((site / "content/projects").glob("*.md"))
     project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก ", 1))
     (site / "content/reports/2025/2025-02-10-home-visit.md").unlink()  # a page fewer
@@ -495,8 +475,6 @@ def test_an_edits_search_index_equals_a_clean_builds(
     edit = build(site, out, workers=2, progress=said.append)
     assert edit.ok and 0 < edit.rendered < edit.pages
     assert any(m.startswith("index: ") for m in said)
-    ran_in = [int(line) for line in (tmp_path / "pids").read_text().split()]
-    assert ran_in and all((pid != os.getpid()) is beside for pid in ran_in)
     assert build(site, clean, workers=2, incremental=False).ok
     mine, theirs = manifest.load(site, out), manifest.load(site, clean)
     assert mine is not None and theirs is not None
@@ -510,7 +488,7 @@ def test_an_edits_search_index_equals_a_clean_builds(
     assert (out / parts).read_bytes() == (clean / parts).read_bytes()
 
 
-def test_an_edit_whose_index_fails_beside_its_pages_publishes_nothing(
+def test_an_edit_whose_index_fails_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = tmp_path / "site"

@@ -188,3 +188,20 @@ def test_forks_leave_the_freeze_as_they_found_it(before: bool) -> None:
         assert (gc.get_freeze_count() > 0) is before
     finally:
         gc.unfreeze()
+
+
+def test_a_build_in_this_process_leaves_nothing_frozen(tmp_path: Path) -> None:
+    """A build freezes its records and plan for its own passes of the cycle collector; one in
+    this process (no search, or ``serve``'s) unfreezes them at its end, or a process that
+    builds again and again would keep every build's records."""
+    import gc
+
+    from fundsite.build import build
+
+    site = Path(__file__).parent / "fixtures" / "mini"
+    gc.unfreeze()
+    for keep in (False, True):
+        result = build(site, tmp_path / "out", workers=2, index=False, keep=keep)
+        assert result.ok and gc.get_freeze_count() == 0
+    assert build(site, tmp_path / "out", workers=2, index=False).ok  # remembered, and frozen
+    assert gc.get_freeze_count() == 0

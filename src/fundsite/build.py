@@ -17,10 +17,11 @@ from typing import Any
 
 import jinja2
 
+from fundsite import collector
 from fundsite.diagnostics import Problem
 from fundsite.history import load_history
 from fundsite.history import snapshot_date as snapshot_date  # the data's date, re-exported
-from fundsite.index import IndexDelta, IndexWork, prepare_index, run_index
+from fundsite.index import IndexWork, prepare_index, run_index
 from fundsite.load.safe import SiteReader
 from fundsite.parallel import Forked, can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
@@ -198,7 +199,13 @@ def build(
     # does not give back).
     detach = index and not keep and can_fork()
     with manifest.locked(site_dir, out, say):
-        staged = forked_call(stage, say) if detach else stage(say)
+        if detach:
+            staged = forked_call(stage, say)
+        else:
+            try:
+                staged = stage(say)
+            finally:
+                gc.unfreeze()  # what the build froze is this process's to collect again
         if isinstance(staged, BuildResult):
             return staged  # refused: nothing was written
         return _finish(staged, say)
@@ -244,7 +251,12 @@ def _stage(
             say("render: nothing changed since the last build")
             return BuildResult(True, checked.problems, unchanged, timings, out)
     t0 = time.perf_counter()
-    plans = plan_site(graph)
+    with collector.paused():
+        plans = plan_site(graph)
+    # The records, the last build's manifest and the plan live to the end of the build: the
+    # cycle collector's later passes, each of which walks every object not frozen, skip them.
+    gc.collect()
+    gc.freeze()
     timings["plan"] = time.perf_counter() - t0
     files = written(plans)
     paths = paths_digest(files)
@@ -278,7 +290,6 @@ def _stage(
         )
     if keep:
         staged.result.kept = Kept(state, job, fresh)
-        gc.unfreeze()  # kept for hours (serve): what its edits replace must be collectable
     return staged
 
 
@@ -345,18 +356,12 @@ def _publish(
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
     root = begin_stage(job.out, reuse=last is not None)
     data: Forked[GivingSummary | None] | None = None
-    search: Forked[IndexWork | IndexDelta] | None = None
     try:
         if last is not None and can_fork():  # an edit: open data beside the pages
             data = Forked(lambda _say: write_data(job, root))
         since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
         fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
         todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
-        changed = {p.path for p in todo}
-        if last is not None:
-            changed |= set(last.pages) - set(fresh.pages)
-        if job.index and last is not None and can_fork():  # an edit: its index beside too
-            search = Forked(lambda say: _index_beside(job, root, last, changed, say), say)
         t0 = time.perf_counter()
         if last is not None:
             for page in set(last.pages) - set(fresh.pages):  # pages of deleted records
@@ -388,24 +393,18 @@ def _publish(
         work = None
         if job.index:
             t0 = time.perf_counter()
-            done = (
-                search.result() if search is not None else _prepare_index(job, root, last, changed)
-            )
-            if isinstance(done, IndexDelta):
-                assert last is not None  # only an edit's index runs beside
-                fresh.parts, fresh.searched = done.applied(last.parts, last.searched)
-                fresh.indexed = True
-            else:
-                work = done
-                _keep_index(fresh, work)
+            changed = {p.path for p in todo}
+            if last is not None:
+                changed |= set(last.pages) - set(fresh.pages)
+            work = _prepare_index(job, root, last, changed)
+            _keep_index(fresh, work)
             timings["index"] = time.perf_counter() - t0  # Pagefind's runs are added
         elif (root / "pagefind").exists():
             remove(root, "pagefind")
         pending = manifest.save_pending(job.site_dir, job.out, fresh)
     except BaseException:
-        for forked in (data, search):
-            if forked is not None:
-                forked.stop()
+        if data is not None:
+            data.stop()
         abort_stage(root)
         raise
     result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
@@ -575,25 +574,6 @@ def _prepare_index(
         level=job.index_split,
         searched=last.searched if last else None,
     )
-
-
-#: An edit's search index is run beside its pages when the parts to index again hold at most
-#: this many pages (a project's province, about 5,000 nationally): Pagefind then holds
-#: about 60 kB a page beside the records. More (a renamed fund's directory part, every part
-#: on a new data date) waits until the records are given back (:func:`build`).
-BESIDE_PAGES = 10_000
-
-
-def _index_beside(
-    job: _Job, root: Path, last: manifest.Manifest, changed: set[str], say: Callable[[str], None]
-) -> IndexWork | IndexDelta:
-    """Prepare the index of an edit and, when it is small, run Pagefind too (in a process
-    beside the pages): what it changed, or the work still to run."""
-    work = _prepare_index(job, root, last, changed)
-    if work.full or work.records > BESIDE_PAGES:
-        return work
-    run_index(work, root, say, job.workers)
-    return IndexDelta.of(work, last.parts, last.searched)
 
 
 def index_pages(

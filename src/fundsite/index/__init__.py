@@ -42,7 +42,6 @@ from fundsite.validate.graph import SiteGraph
 from fundsite.write.atomic import remove, write_text
 
 __all__ = [
-    "IndexDelta",
     "IndexWork",
     "SearchRecord",
     "build_index",
@@ -255,39 +254,6 @@ def prepare_index(
         part_of_page=part_of_page,
         searched=digests,
     )
-
-
-@dataclass
-class IndexDelta:
-    """What an index run changed in the page → part and page → digest maps of the build
-    before: all a process that ran it sends back (the maps hold every searchable page)."""
-
-    parts: dict[str, str]
-    searched: dict[str, str]
-    gone_parts: list[str]
-    gone_searched: list[str]
-
-    @classmethod
-    def of(cls, work: IndexWork, parts: dict[str, str], searched: dict[str, str]) -> IndexDelta:
-        """``work``'s maps against the last build's ``parts`` and ``searched``."""
-        return cls(
-            {p: v for p, v in work.part_of_page.items() if parts.get(p) != v},
-            {p: v for p, v in work.searched.items() if searched.get(p) != v},
-            [p for p in parts if p not in work.part_of_page],
-            [p for p in searched if p not in work.searched],
-        )
-
-    def applied(
-        self, parts: dict[str, str], searched: dict[str, str]
-    ) -> tuple[dict[str, str], dict[str, str]]:
-        """The maps of the work this delta was taken :meth:`of`."""
-        parts = {**parts, **self.parts}
-        searched = {**searched, **self.searched}
-        for page in self.gone_parts:
-            del parts[page]
-        for page in self.gone_searched:
-            del searched[page]
-        return parts, searched
 
 
 def run_index(
