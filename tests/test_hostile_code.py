@@ -166,19 +166,14 @@ def test_damaged_manifest_is_ignored(tmp_path, data):
 def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
     """A manifest whose pages name files outside the output would make the build delete them
     (a page's files are named beside its folder, or from the top after a ``/``)."""
-    root = _site(tmp_path)
-    out = tmp_path / "out"
     canary = tmp_path / "canary"
     canary.write_text("keep", encoding="utf-8")
-    assert build(root, out, workers=1, index=False).ok
-    path = manifest.manifest_path(root, out)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    root, out, data = _built_manifest(tmp_path)
     page = next(iter(data["pages"]))
     # changed, so that the page is rendered again and its files removed
     data["files"].append([rel])
     data["pages"][page] = ["changed", None, len(data["files"]) - 1, None]
-    path.write_text(json.dumps(data), encoding="utf-8")
-    assert manifest.load(root, out) is None
+    assert _read_back(root, out, data) is None
     assert build(root, out, workers=1, index=False).ok
     assert canary.read_text(encoding="utf-8") == "keep"
 
@@ -186,37 +181,37 @@ def test_manifest_naming_files_outside_is_ignored(tmp_path, rel):
 @pytest.mark.parametrize("which", ["past the end", -1, True, "0", 0.0, None])
 def test_manifest_pointing_at_no_list_of_files_is_ignored(tmp_path, which):
     """A page names its files by their place in the manifest's lists of file names."""
-    root = _site(tmp_path)
-    out = tmp_path / "out"
-    assert build(root, out, workers=1, index=False).ok
-    path = manifest.manifest_path(root, out)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    root, out, data = _built_manifest(tmp_path)
     page = next(iter(data["pages"]))
     data["pages"][page][2] = len(data["files"]) if which == "past the end" else which
-    path.write_text(json.dumps(data), encoding="utf-8")
-    assert manifest.load(root, out) is None
+    assert _read_back(root, out, data) is None
     data["pages"][page][2] = 0
     data["files"][0] = "index.html"  # a list that is not a list
-    path.write_text(json.dumps(data), encoding="utf-8")
-    assert manifest.load(root, out) is None
+    assert _read_back(root, out, data) is None
 
 
 @pytest.mark.parametrize("page", ["../index.html", "a/../../index.html", "./index.html"])
 def test_manifest_naming_a_page_outside_is_ignored(tmp_path, page):
     """A page's files are named beside its folder: a page whose folder leaves the output."""
-    root = _site(tmp_path)
-    out = tmp_path / "out"
-    assert build(root, out, workers=1, index=False).ok
-    path = manifest.manifest_path(root, out)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    root, out, data = _built_manifest(tmp_path)
     data["files"] += [["index.html"], []]
     data["pages"][page] = ["changed", None, len(data["files"]) - 2, None]
-    path.write_text(json.dumps(data), encoding="utf-8")
-    assert manifest.load(root, out) is None
-    # a page that names no file, or only files from the top, is harmless
-    data["pages"][page] = ["changed", None, len(data["files"]) - 1, None]
-    path.write_text(json.dumps(data), encoding="utf-8")
-    assert manifest.load(root, out) is not None
+    assert _read_back(root, out, data) is None
+    data["pages"][page] = ["changed", None, len(data["files"]) - 1, None]  # names no file
+    assert _read_back(root, out, data) is not None
+
+
+def _built_manifest(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """A site built into ``out``, and its manifest as stored."""
+    root, out = _site(tmp_path), tmp_path / "out"
+    assert build(root, out, workers=1, index=False).ok
+    return root, out, json.loads(manifest.manifest_path(root, out).read_text(encoding="utf-8"))
+
+
+def _read_back(root: Path, out: Path, data: dict) -> manifest.Manifest | None:
+    """The manifest as the next build reads it, once ``data`` is stored in its place."""
+    manifest.manifest_path(root, out).write_text(json.dumps(data), encoding="utf-8")
+    return manifest.load(root, out)
 
 
 def _git(root: Path, *args: str) -> None:
