@@ -26,7 +26,7 @@ from fundsite.load.safe import SiteReader
 from fundsite.parallel import Forked, can_fork, forked_call, forked_map
 from fundsite.plan import PagePlan, deps, plan_site
 from fundsite.plan.giving import GivingSummary
-from fundsite.plan.pages import path_conflicts, paths_digest, written
+from fundsite.plan.pages import all_files, path_conflicts, paths_digest
 from fundsite.render.engine import make_env, render_page, theme_dir
 from fundsite.validate import check_state, media
 from fundsite.validate.graph import SiteGraph
@@ -258,7 +258,7 @@ def _stage(
     gc.collect()
     gc.freeze()
     timings["plan"] = time.perf_counter() - t0
-    files = written(plans)
+    files = all_files(plans)
     paths = paths_digest(files)
     conflicts = [] if last is not None and last.paths == paths else path_conflicts(plans, files)
     del files

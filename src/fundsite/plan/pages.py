@@ -225,7 +225,7 @@ def files_of(plan: PagePlan) -> list[str]:
     return files
 
 
-def written(plans: list[PagePlan]) -> list[str]:
+def all_files(plans: list[PagePlan]) -> list[str]:
     """Every file the pages may write (:func:`files_of`), in plan order."""
     return [rel for plan in plans for rel in files_of(plan)]
 
@@ -236,10 +236,10 @@ def path_conflicts(plans: list[PagePlan], files: list[str] | None = None) -> lis
     (``.git/…``, ``.well-known/…``). Paths are compared as a case-insensitive file system
     (Windows, macOS) compares them: ``funds/L1/`` and ``funds/l1/`` are one folder there. Ids
     are checked so that none of this happens; this says so before anything is written.
-    ``files``: the pages' :func:`written`, when it was made already."""
+    ``files``: the pages' :func:`all_files`, when it was made already."""
     owner: dict[str, str] = {}  # the path as compared → as written
     found: list[str] = []
-    for rel in written(plans) if files is None else files:
+    for rel in all_files(plans) if files is None else files:
         key = _compared(rel)
         top, _, rest = key.partition("/")
         if (
@@ -263,7 +263,7 @@ def path_conflicts(plans: list[PagePlan], files: list[str] | None = None) -> lis
 
 
 def paths_digest(files: list[str]) -> str:
-    """A digest of every file the pages may write (:func:`written`): what
+    """A digest of every file the pages may write (:func:`all_files`): what
     :func:`path_conflicts` judges, so a build whose pages would write what the last build's
     did (which had no conflict, or it would have stopped) need not judge them again."""
     return hashlib.blake2b("\0".join(files).encode(), digest_size=16).hexdigest()

@@ -141,10 +141,13 @@ def _checked(data: Any) -> Manifest | None:
         and isinstance(data["files"], list)
     ):
         return None
-    lists = [_checked_names(names) for names in data["files"]]
-    if None in lists:
-        return None
-    beside = [any(n[0] != "/" for n in names) for names in lists]  # type: ignore[union-attr]
+    lists: list[tuple[str, ...]] = []
+    for stored in data["files"]:
+        names = _checked_names(stored)
+        if names is None:
+            return None
+        lists.append(names)
+    beside = [any(n[0] != "/" for n in names) for names in lists]
     manifest = Manifest(**{k: data[k] for k in _SCALARS})
     pages, parts, files, searched = (
         manifest.pages,
@@ -175,7 +178,7 @@ def _checked(data: Any) -> Manifest | None:
             if folder and not _relative(folder[:-1]):
                 return None  # the page's folder leaves the output
         if lists[which]:
-            files.set_names(page, lists[which])  # type: ignore[arg-type]
+            files.set_names(page, lists[which])
     for record, row in data["records"].items():
         if not (type(row) is list and len(row) == 2 and all(type(v) is str for v in row)):
             return None
@@ -230,8 +233,7 @@ def _stored(manifest: Manifest) -> dict[str, Any]:
     one row a page (fingerprint, search-index part, which list of files, digest of its
     indexer page) and one a record (digest, placement), so that no path is written twice."""
     data: dict[str, Any] = {k: getattr(manifest, k) for k in _SCALARS}
-    pages, parts, placed = manifest.pages, manifest.parts, manifest.placed
-    files = manifest.files
+    pages, parts, files = manifest.pages, manifest.parts, manifest.files
     searched = manifest.searched
     lists: dict[tuple[str, ...], int] = {(): 0}
     data["pages"] = {
@@ -244,6 +246,7 @@ def _stored(manifest: Manifest) -> dict[str, Any]:
         for page in {**pages, **parts, **dict.fromkeys(files)}
     }
     data["files"] = [list(names) for names in lists]
+    placed = manifest.placed
     data["records"] = {r: [digest, placed.get(r, "")] for r, digest in manifest.records.items()}
     return data
 
