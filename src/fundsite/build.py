@@ -359,8 +359,9 @@ def _publish(
     try:
         if last is not None and can_fork():  # an edit: open data beside the pages
             data = Forked(lambda _say: write_data(job, root))
-        since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
-        fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
+        with collector.paused():  # digests, no cycles: each pass would walk what they made
+            since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
+            fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
         todo = [p for p in plans if last is None or last.pages.get(p.path) != fresh.pages[p.path]]
         t0 = time.perf_counter()
         if last is not None:
