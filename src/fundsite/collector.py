@@ -1,4 +1,5 @@
-"""The cycle collector paused while many objects are made at once and none is garbage."""
+"""The cycle collector paused while many objects are made at once and none is garbage, and
+frozen while forked processes share this one's pages."""
 
 from __future__ import annotations
 
@@ -19,3 +20,18 @@ def paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """The objects there are now frozen (:func:`gc.freeze`) while forked processes start or
+    work from them: the cycle collectors then leave the pages this process and its children
+    share alone. Objects frozen before stay so after: a build keeps its remembered check
+    frozen to the end (``saved.load``), or each pass after the first render would walk it."""
+    before = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not before:
+            gc.unfreeze()

@@ -10,39 +10,24 @@ bound that:
 - this process takes chunks too, so ``workers`` processes in all hold at most two copies of a
   page (this process's and one worker's) with two workers, not three;
 - :func:`gc.freeze` before the fork keeps the cycle collector from writing to every object's
-  header in the workers (:func:`_frozen`).
+  header in the workers (:func:`fundsite.collector.frozen`).
 """
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, Generic, TypeVar
 
+from fundsite.collector import frozen
+
 T = TypeVar("T")
-
-
-@contextmanager
-def _frozen() -> Iterator[None]:
-    """The objects there are now frozen (:func:`gc.freeze`) while forked processes start or
-    work from them: the cycle collectors then leave the pages this process and its children
-    share alone. Objects frozen before stay so after: a build keeps its remembered check
-    frozen to the end (``saved.load``), or each pass after the first render would walk it."""
-    before = gc.get_freeze_count() > 0
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not before:
-            gc.unfreeze()
 
 
 def _take(
@@ -102,7 +87,7 @@ def forked_map(
         ctx.Process(target=_worker, args=(task, chunks, cursor, results, i), daemon=True)
         for i in range(workers - 1)
     ]
-    with _frozen():
+    with frozen():
         return _run_map(task, chunks, cursor, results, children)
 
 
@@ -189,7 +174,7 @@ class Forked(Generic[T]):
         self._messages = ctx.Queue()
         # not a daemon: it may fork workers
         self._child = ctx.Process(target=_call, args=(task, self._messages))
-        with _frozen():
+        with frozen():
             self._child.start()
 
     def result(self) -> T:
@@ -248,7 +233,7 @@ def forked_background(task: Callable[[], None]) -> multiprocessing.process.BaseP
     """
     ctx = multiprocessing.get_context("fork")
     child = ctx.Process(target=_background, args=(task,), daemon=True)
-    with _frozen():
+    with frozen():
         child.start()
     return child
 
