@@ -147,7 +147,7 @@ def inputs(graph: SiteGraph, plan: PagePlan) -> Iterable[Node] | None:
         return [r, r.project, r.fund, *r.project.reports]  # notes: spent over the budget
     if kind in ("issue", "area"):
         scope = _scope(kind, args)
-        plans, projects = _of_years(graph, scope, _year_of(plan))
+        plans, projects = _of_years(graph, scope, _year_of(kind, args))
         # accounts of every year; and, on a scope's own page, its feed: the latest reports
         funds = graph.lookup("funds", scope.level, scope.key) if kind == "area" else []
         feed = _feed_reports(graph, scope) if plan.feed else []
@@ -368,7 +368,7 @@ def narrowed(graph: SiteGraph, pages: list[PagePlan], changed: Iterable[Node]) -
             key = (what, id(item))
             found = memo.get(key)
             if found is None:
-                found = memo[key] = any(id(n) in ids for n in _ROWS[what](item))
+                found = memo[key] = not ids.isdisjoint(map(id, _ROWS[what](item)))
             if found:
                 return True
         return False
@@ -396,19 +396,23 @@ def _positions(plans: list[PagePlan]) -> _Positions:
         return last[2]
     named: dict[tuple[str, Any], list[tuple[int, int | None]]] = {}
     unnamed: list[int] = []
+    kinds: dict[Any, str] = {}  # make → its name: 700,000 pages at national scale, few kinds
     for i, plan in enumerate(plans):
-        key = _named_key(plan)
-        if key is not None:
-            named.setdefault(key, []).append((i, _year_of(plan)))
-        else:
+        kind = kinds.get(plan.make) or kinds.setdefault(plan.make, plan.make.__name__)
+        key = _named_key(kind, plan.args)
+        if key is None:
             unnamed.append(i)
+        elif key in named:
+            named[key].append((i, _year_of(kind, plan.args)))
+        else:
+            named[key] = [(i, _year_of(kind, plan.args))]
     _last_positions = (plans, len(plans), (named, unnamed))
     return named, unnamed
 
 
-def _year_of(plan: PagePlan) -> int | None:
-    """The fiscal year a scope's page shows, when it is not the scope's default page."""
-    kind, args = plan.make.__name__, plan.args
+def _year_of(kind: str, args: tuple[Any, ...]) -> int | None:
+    """The fiscal year a scope's page of ``kind`` shows, when it is not the scope's default
+    page."""
     if kind == "records_list":
         return args[2]  # type: ignore[no-any-return]
     if (kind == "area" and len(args) == 3) or (kind in ("fund", "issue") and len(args) == 2):
@@ -416,11 +420,10 @@ def _year_of(plan: PagePlan) -> int | None:
     return None
 
 
-def _named_key(plan: PagePlan) -> tuple[str, Any] | None:
-    """Which named record, area or issue a page shows, as :func:`_showing` names them: every
-    fiscal year of a scope, and its list pages, under the scope; None for the pages that
-    show something of every record."""
-    kind, args = plan.make.__name__, plan.args
+def _named_key(kind: str, args: tuple[Any, ...]) -> tuple[str, Any] | None:
+    """Which named record, area or issue a page of ``kind`` shows, as :func:`_showing` names
+    them: every fiscal year of a scope, and its list pages, under the scope; None for the
+    pages that show something of every record."""
     if kind not in _NAMED:
         return None
     if kind == "records_list":

@@ -40,14 +40,10 @@ class Sum:
 
     @staticmethod
     def of(amounts: Iterable[Decimal | None]) -> Sum:
-        total, known, unknown = ZERO, 0, 0
-        for amount in amounts:
-            if amount is None:
-                unknown += 1
-            else:
-                total += amount
-                known += 1
-        return Sum(total, known, unknown)
+        every = amounts if isinstance(amounts, list) else list(amounts)
+        stated = [amount for amount in every if amount is not None]
+        # summed in order from ZERO, as a loop would: in C, the portal's pages sum millions
+        return Sum(sum(stated, ZERO), len(stated), len(every) - len(stated))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +130,13 @@ def returned_of(project: ProjectNode) -> Decimal | None:
     return getattr(project.record, "returned", None)
 
 
-def installment_amounts(projects: Iterable[ProjectNode]) -> Iterable[Decimal | None]:
+def installment_amounts(projects: Iterable[ProjectNode]) -> list[Decimal | None]:
     """Each installment's amount; one whose amount is not written is not stated."""
-    for project in projects:
-        for inst in project.record.installments:
-            yield inst.amount if "amount" in inst.model_fields_set else None
+    return [
+        inst.amount if "amount" in inst.model_fields_set else None
+        for project in projects
+        for inst in project.record.installments
+    ]
 
 
 @dataclass
@@ -158,12 +156,12 @@ class Flow:
     returned: Sum = field(init=False)
 
     def __post_init__(self) -> None:
-        self.planned = Sum.of(p.record.budget for p in self.plans)
-        self.approved = Sum.of(p.record.budget for p in self.projects)
+        self.planned = Sum.of([p.record.budget for p in self.plans])
+        self.approved = Sum.of([p.record.budget for p in self.projects])
         self.scheduled = Sum.of(installment_amounts(self.projects))
-        self.reported = Sum.of(r.record.spent for r in self.reports)
+        self.reported = Sum.of([r.record.spent for r in self.reports])
         closed = [p for p in self.projects if p.record.status == "completed"]
-        self.returned = Sum.of(returned_of(p) for p in closed)
+        self.returned = Sum.of([returned_of(p) for p in closed])
 
     @property
     def unallocated(self) -> Decimal | None:

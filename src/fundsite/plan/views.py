@@ -7,11 +7,13 @@ the page's own records as plain data, written beside the page as ``index.json``,
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any
 
 import geothai
@@ -46,7 +48,7 @@ class Total:
     def sum(self) -> money.Sum:
         """The projects' budgets, summed once: read only after the projects are all in (sorting
         reads it). Projects without a budget are counted apart (:attr:`unknown`), not zeros."""
-        return money.Sum.of(p.record.budget for p in self.projects)
+        return money.Sum.of([p.record.budget for p in self.projects])
 
     @property
     def budget(self) -> Decimal:
@@ -84,8 +86,9 @@ def totals_by_year(projects: Iterable[ProjectNode]) -> list[Total]:
 
 def totals_by_area(graph: SiteGraph, level: str, projects: Iterable[ProjectNode]) -> list[Total]:
     groups: dict[Any, Total] = {}
+    code = attrgetter(level)
     for project in projects:
-        for area in {getattr(a, level) for a in (project.areas or project.fund.areas)}:
+        for area in set(map(code, project.areas or project.fund.areas)):
             if area is None:
                 continue
             if area not in groups:
@@ -149,7 +152,7 @@ def _paging(items: list[Any], number: int, base: str) -> dict[str, Any]:
 
 
 def _latest_reports(reports: Iterable[ReportNode], n: int = 10) -> list[ReportNode]:
-    return sorted(reports, key=lambda r: (r.record.date, r.id), reverse=True)[:n]
+    return heapq.nlargest(n, reports, key=lambda r: (r.record.date, r.id))
 
 
 def _projects_sorted(projects: Iterable[ProjectNode]) -> list[ProjectNode]:
@@ -169,16 +172,18 @@ def home(graph: SiteGraph) -> dict[str, Any]:
     projects = list(graph.projects.values())
     provinces = totals_by_area(graph, "province", projects)
     m = money_context(graph, "all", None, None)
-    latest = _latest_reports(graph.reports.values())
+    feed = _latest_reports(graph.reports.values(), 30)
+    latest = feed[:10]
     by_issue = totals_by_issue(graph, m["flow"].projects if m["flow"] else [])
     by_year = totals_by_year(projects)
+    budget = Total("all", "", "projects/", projects)
     return {
         **m,
         "title": graph.site.title,
         "crumbs": [],
         "funds": list(graph.funds.values()),
         "projects": projects,
-        "budget": Total("all", "", "projects/", projects),
+        "budget": budget,
         "reports_count": len(graph.reports),
         "latest_reports": latest,
         "by_issue": by_issue,
@@ -190,13 +195,13 @@ def home(graph: SiteGraph) -> dict[str, Any]:
             "totals": {
                 "funds": len(graph.funds),
                 "projects": len(projects),
-                "budget": str(money.Sum.of(p.record.budget for p in projects).total),
-                "budget_not_stated": sum(p.record.budget is None for p in projects),
+                "budget": str(budget.budget),
+                "budget_not_stated": budget.unknown,
                 "reports": len(graph.reports),
             },
             "money": m["figures"],
         },
-        "feed_entries": _latest_reports(graph.reports.values(), 30),
+        "feed_entries": feed,
         "csv_tables": tables.keep(
             {
                 "reports.csv": map(exports.report_row, latest),
