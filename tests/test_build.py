@@ -488,6 +488,59 @@ def test_an_edits_search_index_equals_a_clean_builds(tmp_path: Path) -> None:
     assert (out / parts).read_bytes() == (clean / parts).read_bytes()
 
 
+def test_an_edits_index_runs_in_the_build_process_while_the_manifest_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit's one part is indexed by the process that built it, a thread saving the
+    manifest meanwhile; a clean build's parts once that process has ended (its memory given
+    back)."""
+    import os
+    import threading
+
+    import fundsite.build as build_module
+
+    site = tmp_path / "site"
+    shutil.copytree(MINI, site)
+    out = tmp_path / "out"
+    log = tmp_path / "log.txt"
+
+    def logged(name: str, real: object) -> object:
+        def run(*args: object, **kwargs: object) -> object:
+            where = f"{os.getpid()} {threading.get_ident()}"
+            with log.open("a") as f:
+                f.write(f"{name} start {where}\n")
+            value = real(*args, **kwargs)  # type: ignore[operator]
+            with log.open("a") as f:
+                f.write(f"{name} end {where}\n")
+            return value
+
+        return run
+
+    monkeypatch.setattr(build_module, "run_index", logged("index", build_module.run_index))
+    monkeypatch.setattr(manifest, "save_pending", logged("save", manifest.save_pending))
+
+    def events() -> list[list[str]]:
+        found = [line.split() for line in log.read_text().splitlines()]
+        log.unlink()
+        return found
+
+    assert build(site, out, workers=2).ok
+    clean = events()
+    where = {name: (pid, thread) for name, _, pid, thread in clean}
+    assert where["index"][0] != where["save"][0]  # Pagefind ran after the stage's process
+
+    project = next((site / "content/projects").glob("*.md"))
+    project.write_text(project.read_text(encoding="utf-8").replace("title: ", "title: ก ", 1))
+    assert build(site, out, workers=2).ok
+    edit = events()
+    where = {name: (pid, thread) for name, _, pid, thread in edit}
+    assert where["index"][0] == where["save"][0] and where["index"][1] != where["save"][1]
+    order = [f"{name} {what}" for name, what, _, _ in edit]
+    assert order.index("save start") < order.index("index end")  # both at once
+    assert order.index("index start") < order.index("save end")
+    assert "ก " in (out / f"projects/{project.stem}/index.html").read_text(encoding="utf-8")
+
+
 def test_an_edit_whose_index_fails_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ import gc
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -402,7 +403,11 @@ def _publish(
             timings["index"] = time.perf_counter() - t0  # Pagefind's runs are added
         elif (root / "pagefind").exists():
             remove(root, "pagefind")
-        pending = manifest.save_pending(job.site_dir, job.out, fresh)
+        if work is not None and last is not None and len(work.todo) <= _INDEXED_HERE:
+            pending = _index_while_saving(job, fresh, work, root, say, timings)
+            work = None
+        else:
+            pending = manifest.save_pending(job.site_dir, job.out, fresh)
     except BaseException:
         if data is not None:
             data.stop()
@@ -410,6 +415,38 @@ def _publish(
         raise
     result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
     return _Staged(result, root, pending, work, job.workers), fresh
+
+
+#: An edit whose search index changes in up to this many parts runs Pagefind in the build's
+#: process (whose memory, beside a part's few thousand pages, is no concern) while the
+#: manifest is saved; more, as a clean build's, run once the records' memory is given back.
+_INDEXED_HERE = 2
+
+
+def _index_while_saving(
+    job: _Job,
+    fresh: manifest.Manifest,
+    work: IndexWork,
+    root: Path,
+    say: Callable[[str], None],
+    timings: dict[str, float],
+) -> Path:
+    """Run Pagefind over an edit's few parts while a thread saves the manifest (Pagefind is a
+    process of its own: the save, which holds the interpreter, takes no time from it); the
+    saved manifest's pending file."""
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(1) as pool:
+        saving = pool.submit(manifest.save_pending, job.site_dir, job.out, fresh)
+        try:
+            run_index(work, root, say, job.workers)
+        except BaseException:
+            wait([saving])
+            if saving.exception() is None:
+                saving.result().unlink(missing_ok=True)
+            raise
+        pending = saving.result()
+    timings["index"] += time.perf_counter() - t0
+    return pending
 
 
 def records_of(graph: SiteGraph) -> dict[str, str]:
