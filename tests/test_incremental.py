@@ -221,9 +221,7 @@ def test_incremental_equals_clean_over_random_edit_sequences(site: Path, tmp_pat
     for sequence in range(SEQUENCES):
         for _ in range(rng.randint(1, 3)):
             done.append(edit(site, rng, len(done)))
-            # two workers: an edit's open data and its pages of every record in processes
-            # of their own (build._render_ahead); one: all in this process
-            result = build(site, out, workers=1 + sequence % 2, index=False)
+            result = build(site, out, workers=1, index=False)
             assert result.ok, [p for p in result.problems if p.severity == "error"][:3]
         shutil.rmtree(clean, ignore_errors=True)
         assert build(site, clean, workers=1, index=False, incremental=False).ok
@@ -239,42 +237,6 @@ def test_an_edit_rerenders_only_the_pages_that_show_the_record(site: Path, tmp_p
     result = build(site, out, workers=1, index=False)
     assert result.ok and 0 < result.rendered < total.pages / 4
     assert "(แก้ไข)" in (out / f"reports/{report.stem}/index.html").read_text(encoding="utf-8")
-
-
-def test_an_edits_pages_of_every_record_are_rendered_ahead_by_a_process_of_their_own(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The home page, the portal's years and the other pages that sum up every record are
-    rendered by one forked process while the build finds the other pages; each page once, and
-    the site equals a clean build."""
-    import os
-
-    import fundsite.build as build_module
-
-    out, clean = tmp_path / "out", tmp_path / "clean"
-    assert build(site, out, workers=2, index=False).ok
-    log = tmp_path / "rendered.txt"
-    real = build_module._render_one
-
-    def logged(env: object, graph: object, plan: object, *args: object) -> object:
-        with log.open("a", encoding="utf-8") as f:
-            f.write(f"{os.getpid()} {plan.path}\n")  # type: ignore[attr-defined]
-        return real(env, graph, plan, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(build_module, "_render_one", logged)
-    project = _records(site, "projects")[3]
-    _replace_field(project, "title", "โครงการทดสอบ (แก้ไข)")
-    result = build(site, out, workers=2, index=False)
-    assert result.ok
-    rows = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
-    by_page = {page: pid for pid, page in rows}
-    assert len(by_page) == len(rows) == result.rendered  # each page once
-    ahead = {by_page["index.html"], by_page["projects/index.html"]}
-    ahead |= {pid for page, pid in by_page.items() if re.fullmatch(r"years/\d+/index.html", page)}
-    assert len(ahead) == 1 and str(os.getpid()) not in ahead
-    assert by_page[f"projects/{project.stem}/index.html"] not in ahead
-    assert build(site, clean, workers=1, index=False, incremental=False).ok
-    assert_same(out, clean, "a title edited")
 
 
 def test_a_new_project_is_patched_in_and_rerenders_only_what_shows_it(

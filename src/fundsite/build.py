@@ -251,79 +251,47 @@ def _stage(
             tidy(out.resolve())
             say("render: nothing changed since the last build")
             return BuildResult(True, checked.problems, unchanged, timings, out)
-    # an edit: its open data is written by a forked process from now on, beside the plan
-    started = _start_edit(site_dir, out, graph) if last is not None and can_fork() else None
+    t0 = time.perf_counter()
+    with collector.paused():
+        plans = plan_site(graph)
+    # The records, the last build's manifest and the plan live to the end of the build: the
+    # cycle collector's later passes, each of which walks every object not frozen, skip them.
+    gc.collect()
+    gc.freeze()
+    timings["plan"] = time.perf_counter() - t0
+    files = all_files(plans)
+    paths = paths_digest(files)
+    conflicts = [] if last is not None and last.paths == paths else path_conflicts(plans, files)
+    del files
+    if conflicts:
+        clash = [
+            Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
+        ]
+        return BuildResult(False, [*checked.problems, *clash], seconds=timings)
+    job = _Job(
+        site_dir,
+        out,
+        graph,
+        plans,
+        checked.problems,
+        theme,
+        base_url,
+        today,
+        workers if workers is not None else (os.cpu_count() or 1),
+        index,
+        index_split,
+        incremental,
+        paths,
+    )
     try:
-        t0 = time.perf_counter()
-        with collector.paused():
-            plans = plan_site(graph)
-        # The records, the last build's manifest and the plan live to the end of the build:
-        # the cycle collector's later passes, each of which walks every object not frozen,
-        # skip them.
-        gc.collect()
-        gc.freeze()
-        timings["plan"] = time.perf_counter() - t0
-        files = all_files(plans)
-        paths = paths_digest(files)
-        same = last is not None and last.paths == paths
-        conflicts = [] if same else path_conflicts(plans, files)
-        del files
-        if conflicts:
-            if started is not None:
-                started.abort()
-            clash = [
-                Problem("error", "output-conflict", rel, params={"value": rel}) for rel in conflicts
-            ]
-            return BuildResult(False, [*checked.problems, *clash], seconds=timings)
-        job = _Job(
-            site_dir,
-            out,
-            graph,
-            plans,
-            checked.problems,
-            theme,
-            base_url,
-            today,
-            workers if workers is not None else (os.cpu_count() or 1),
-            index,
-            index_split,
-            incremental,
-            paths,
-        )
-        staged, fresh = _publish(job, last, started, digest, say, timings)
-    except jinja2.TemplateError as exc:  # _publish removed what it staged
+        staged, fresh = _publish(job, last, digest, say, timings)
+    except jinja2.TemplateError as exc:
         return BuildResult(
             False, [*checked.problems, _template_problem(exc, theme)], seconds=timings
         )
-    except BaseException:
-        if started is not None:
-            started.abort()
-        raise
     if keep:
         staged.result.kept = Kept(state, job, fresh)
     return staged
-
-
-@dataclass
-class _Started:
-    """An edit's staging folder, and its open data being written there by a forked process
-    (:func:`write_data`) since before the plan, which leaves a core free."""
-
-    root: Path
-    data: Forked[GivingSummary | None]
-
-    def abort(self) -> None:
-        self.data.stop()
-        abort_stage(self.root)
-
-
-def _start_edit(site_dir: Path, out: Path, graph: SiteGraph) -> _Started:
-    root = begin_stage(out, reuse=True)
-    try:
-        return _Started(root, Forked(lambda _say: write_data(graph, site_dir, out, root)))
-    except BaseException:
-        abort_stage(root)
-        raise
 
 
 @dataclass
@@ -370,14 +338,13 @@ class _Staged:
 def _publish(
     job: _Job,
     last: manifest.Manifest | None,
-    started: _Started | None,
     digest: str,
     say: Callable[[str], None],
     timings: dict[str, float],
 ) -> tuple[_Staged, manifest.Manifest]:
-    """Render, write and prepare the index into a staging folder (``started`` by an edit, with
-    its open data): only what changed since ``last``, the manifest of a build of the same
-    theme, data files and fundsite (``digest``) in the output folder (None: everything)."""
+    """Render, write and prepare the index into a staging folder: only what changed since
+    ``last``, the manifest of a build of the same theme, data files and fundsite (``digest``)
+    in the output folder (None: everything)."""
     graph, plans = job.graph, job.plans
     known = (last.placed, last.records) if last is not None else ({}, {})
     fresh = manifest.Manifest(
@@ -388,18 +355,11 @@ def _publish(
         paths=job.paths,
     )
     manifest.forget(job.site_dir, job.out)  # until this build has succeeded
-    root = started.root if started is not None else begin_stage(job.out, reuse=last is not None)
-    data = started.data if started is not None else None
-    ahead: Forked[dict[str, list[str]]] | None = None
-    ahead_pages: set[str] = set()
+    root = begin_stage(job.out, reuse=last is not None)
+    data: Forked[GivingSummary | None] | None = None
     try:
-        if (
-            last is not None
-            and data is not None
-            and job.workers > 1
-            and last.records != fresh.records
-        ):
-            ahead_pages, ahead = _render_ahead(job, last, root)
+        if last is not None and can_fork():  # an edit: open data beside the pages
+            data = Forked(lambda _say: write_data(job, root))
         with collector.paused():  # digests, no cycles: each pass would walk what they made
             since = _fingerprints_since(job, last, fresh, digest) if last is not None else None
             fresh.pages = since if since is not None else deps.fingerprints(graph, plans, digest)
@@ -410,13 +370,9 @@ def _publish(
                 for rel in last.files.get(page, []):
                     remove(root, rel)
             for page in (p.path for p in todo):  # a page may write fewer files than before
-                if page not in ahead_pages:
-                    for rel in last.files.get(page, []):
-                        remove(root, rel)
-        rest = [p for p in todo if p.path not in ahead_pages]
-        written = render_all(graph, rest, job.theme, job.base_url, root, job.today, job.workers)
-        if ahead is not None:
-            written.update(ahead.result())
+                for rel in last.files.get(page, []):
+                    remove(root, rel)
+        written = render_all(graph, todo, job.theme, job.base_url, root, job.today, job.workers)
         if last is not None:
             fresh.files = last.files.kept(fresh.pages)
         fresh.files.update(written)
@@ -453,32 +409,12 @@ def _publish(
         else:
             pending = manifest.save_pending(job.site_dir, job.out, fresh)
     except BaseException:
-        for process in (data, ahead):
-            if process is not None:
-                process.stop()
+        if data is not None:
+            data.stop()
         abort_stage(root)
         raise
     result = BuildResult(True, job.problems, len(plans), timings, job.out, rendered=len(todo))
     return _Staged(result, root, pending, work, job.workers), fresh
-
-
-def _render_ahead(
-    job: _Job, last: manifest.Manifest, root: Path
-) -> tuple[set[str], Forked[dict[str, list[str]]]]:
-    """An edit's pages that sum up every record, which any changed record changes: rendered
-    by a forked process from now on, beside the fingerprints that find the other pages (each
-    of these takes seconds at national scale, and the fingerprints leave a core free). Their
-    last files are removed first; the paths, and the process whose result is page → files."""
-    pages = deps.of_every_record(job.graph, job.plans)
-    for page in pages:
-        for rel in last.files.get(page.path, []):
-            remove(root, rel)
-    _environment(job.theme, job.graph, job.base_url)  # compiled here once, for every process
-
-    def render(_say: Callable[[str], None]) -> dict[str, list[str]]:
-        return render_all(job.graph, pages, job.theme, job.base_url, root, job.today, 1)
-
-    return {page.path for page in pages}, Forked(render)
 
 
 #: An edit whose search index changes in up to this many parts runs Pagefind in the build's
@@ -617,11 +553,7 @@ def write_site_files(
                     copy_file(source, root, rel)
     grants: GivingSummary | None = None
     if open_data or copy:
-        grants = (
-            data()
-            if data is not None
-            else write_data(job.graph, job.site_dir, job.out, root, job.incremental)
-        )
+        grants = data() if data is not None else write_data(job, root)
     if copy or open_data:
         write_admin(job, root, bundle=copy, config=open_data)
     if sitemap:
@@ -636,17 +568,17 @@ def write_site_files(
     return grants
 
 
-def write_data(
-    graph: SiteGraph, site_dir: Path, out: Path, root: Path, incremental: bool = True
-) -> GivingSummary | None:
-    """The open data into ``root``, rewriting only the files whose bytes change (from the last
-    build's files in ``out``, unless not ``incremental``, and their index in the site's cache
-    folder); what the 360Giving file holds."""
+def write_data(job: _Job, root: Path) -> GivingSummary | None:
+    """The open data, rewriting only the files whose bytes change (from the last build's files
+    in ``job.out`` and their index in the site's cache folder); what the 360Giving file holds."""
     from fundsite.write.data_index import index_path
 
-    previous = out if incremental else None
     return write_open_data(
-        graph, root, graph.today, previous=previous, index_file=index_path(site_dir, out)
+        job.graph,
+        root,
+        job.today,
+        previous=job.out if job.incremental else None,
+        index_file=index_path(job.site_dir, job.out),
     ).giving
 
 

@@ -316,15 +316,6 @@ def fingerprints(graph: SiteGraph, plans: list[PagePlan], base: str) -> dict[str
     return {plan.path: fingerprint(plan) for plan in plans}
 
 
-def of_every_record(graph: SiteGraph, plans: list[PagePlan]) -> list[PagePlan]:
-    """The pages that show something of every record (:func:`inputs` is None: the home page,
-    the portal's years, the first page of the project listing…): any record changed, and
-    each of them is rendered again."""
-    named, unnamed = _positions(plans)
-    found = [plans[i] for i in unnamed if inputs(graph, plans[i]) is None]
-    return found + [plans[i] for i, _ in named.get(("projects", (1,)), [])]
-
-
 def readers(
     graph: SiteGraph, plans: list[PagePlan], changed: Iterable[Node], added: Iterable[Node] = ()
 ) -> list[PagePlan]:
