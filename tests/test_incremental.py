@@ -221,7 +221,8 @@ def test_incremental_equals_clean_over_random_edit_sequences(site: Path, tmp_pat
     for sequence in range(SEQUENCES):
         for _ in range(rng.randint(1, 3)):
             done.append(edit(site, rng, len(done)))
-            result = build(site, out, workers=1, index=False)
+            # every other sequence with two workers: an edit's pages shared by two processes
+            result = build(site, out, workers=1 + sequence % 2, index=False)
             assert result.ok, [p for p in result.problems if p.severity == "error"][:3]
         shutil.rmtree(clean, ignore_errors=True)
         assert build(site, clean, workers=1, index=False, incremental=False).ok

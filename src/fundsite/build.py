@@ -432,8 +432,7 @@ def _index_while_saving(
     timings: dict[str, float],
 ) -> Path:
     """Run Pagefind over an edit's few parts while a thread saves the manifest (Pagefind is a
-    process of its own: the save, which holds the interpreter, takes no time from it); the
-    saved manifest's pending file."""
+    process of its own, so the two run at once); the saved manifest's pending file."""
     t0 = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:
         saving = pool.submit(manifest.save_pending, job.site_dir, job.out, fresh)
