@@ -10,7 +10,7 @@ import gc
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -439,8 +439,7 @@ def _index_while_saving(
         try:
             run_index(work, root, say, job.workers)
         except BaseException:
-            wait([saving])
-            if saving.exception() is None:
+            if saving.exception() is None:  # waits for the save to end
                 saving.result().unlink(missing_ok=True)
             raise
         pending = saving.result()
