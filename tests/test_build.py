@@ -17,6 +17,8 @@ import pytest
 from conftest import example_plus_synthetic
 from fundsite.build import build
 from fundsite.cli import main
+from fundsite.validate import check_site
+from fundsite.validate.graph import ProjectNode
 from fundsite.write import manifest
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -311,35 +313,60 @@ def test_unknown_theme_is_reported_not_raised(tmp_path: Path) -> None:
 
 def test_big_areas_and_issues_link_complete_lists(tmp_path: Path) -> None:
     """Pages stay light at any size, and every record a figure sums is reachable: a year's
-    page lists up to 50 projects itself; beyond that, 20 and a link to the complete list,
-    paginated, which holds exactly the year's projects."""
+    page (and its ``index.json``) lists up to 50 projects itself; beyond that, 20 and a link to
+    the complete list, paginated, which holds exactly the year's projects of the scope (found
+    here by going through every project)."""
     site = example_plus_synthetic(tmp_path, 900, seed=5)
     out = tmp_path / "out"
     assert build(site, out, index=False).ok
-    checked = 0
+    graph = check_site(site).graph
+    assert graph is not None
+    levels = {"regions": "region", "provinces": "province", "districts": "district"}
+
+    def member(project: ProjectNode, kind: str, key: str) -> bool:
+        if kind == "years":
+            return True
+        if kind == "issues":
+            return key in project.issues
+        areas = project.areas or project.fund.areas
+        return any(str(getattr(area, levels[kind])) == key for area in areas)
+
     pages = [*out.glob("years/*/index.html")]
     for kind in ("issues", "regions", "provinces", "districts"):
         pages += [*out.glob(f"{kind}/*/index.html"), *out.glob(f"{kind}/*/*/index.html")]
+    apart = 0
     for page in pages:
+        if "page" in page.parts or page.parent.name in ("funds", "plans", "projects", "reports"):
+            continue
         data = json.loads((page.parent / "index.json").read_text(encoding="utf-8"))
+        kind, key = page.relative_to(out).parts[:2]
+        fy = data["money"]["fiscal_year"] if data["money"] else None  # None: no year at all
+        year = [p for p in graph.projects.values() if fy and p.fiscal_year == fy]
+        expected = {p.id for p in year if member(p, kind, key)}
         html = page.read_text(encoding="utf-8")
         found = r'<th scope="row" class="nowrap"><a href="[./]*projects/([^/]+)/'
         rows = [unquote(r) for r in re.findall(found, html)]
-        expected = {row["id"] for row in data["projects"]}
+        assert rows == [row["id"] for row in data["projects"]], page  # the JSON as the page
+        listed = data["lists"]["projects"]
+        assert listed["count"] == len(expected), page
         if len(expected) <= 50:
-            assert set(rows) == expected, page
+            assert set(rows) == expected and listed["complete_list"] is None, page
             continue
+        apart += 1
         assert len(rows) == 20, page
         link = re.search(r'<a href="([^"]*projects/)">ดูทั้งหมด', html)
         assert link, page
-        listed: set[str] = set()
         folder = (page.parent / link[1]).resolve()
+        assert folder == (out / listed["complete_list"]).resolve(), page
+        complete: set[str] = set()
+        complete_json: set[str] = set()
         for list_page in [folder / "index.html", *sorted(folder.glob("page/*/index.html"))]:
             text = list_page.read_text(encoding="utf-8")
-            listed |= {unquote(r) for r in re.findall(r'<a href="[./]*projects/([^/]+)/"', text)}
-        assert listed == expected, page
-        checked += 1
-    assert checked >= 1
+            complete |= {unquote(r) for r in re.findall(r'<a href="[./]*projects/([^/]+)/"', text)}
+            rows_json = json.loads((list_page.parent / "index.json").read_text(encoding="utf-8"))
+            complete_json |= {row["id"] for row in rows_json}
+        assert complete == complete_json == expected, page
+    assert apart >= 3  # the portal's years and the biggest scopes list theirs apart
 
 
 def test_build_in_a_child_process_equals_a_build_in_this_one(tmp_path: Path) -> None:

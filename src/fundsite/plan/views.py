@@ -43,11 +43,22 @@ class Total:
     label: str
     url: str | None = None
     projects: list[ProjectNode] = field(default_factory=list)
+    #: The projects' budgets, when they were read as the projects were grouped (:meth:`add`).
+    budgets: list[Decimal | None] | None = None
+
+    def add(self, project: ProjectNode, budget: Decimal | None) -> None:
+        """One more project of a group, with its budget, read once for all its groups."""
+        self.projects.append(project)
+        if self.budgets is None:
+            self.budgets = []
+        self.budgets.append(budget)
 
     @cached_property
     def sum(self) -> money.Sum:
         """The projects' budgets, summed once: read only after the projects are all in (sorting
         reads it). Projects without a budget are counted apart (:attr:`unknown`), not zeros."""
+        if self.budgets is not None:
+            return money.Sum.of(self.budgets)
         return money.Sum.of([p.record.budget for p in self.projects])
 
     @property
@@ -66,11 +77,12 @@ class Total:
 def totals_by_issue(graph: SiteGraph, projects: Iterable[ProjectNode]) -> list[Total]:
     groups: dict[str, Total] = {}
     for project in projects:
+        budget = project.record.budget
         for issue in project.issues:
             if issue not in groups:
                 name = graph.issues[issue].name if issue in graph.issues else issue
                 groups[issue] = Total(issue, name, f"issues/{issue}/")
-            groups[issue].projects.append(project)
+            groups[issue].add(project, budget)
     return sorted(groups.values(), key=lambda t: (-t.budget, t.key))
 
 
@@ -80,7 +92,9 @@ def totals_by_year(projects: Iterable[ProjectNode]) -> list[Total]:
         fy = project.fiscal_year
         if fy is None:
             continue
-        groups.setdefault(fy, Total(fy, f"ปีงบประมาณ {fy}", f"years/{fy}/")).projects.append(project)
+        if fy not in groups:
+            groups[fy] = Total(fy, f"ปีงบประมาณ {fy}", f"years/{fy}/")
+        groups[fy].add(project, project.record.budget)
     return sorted(groups.values(), key=lambda t: t.key)
 
 
@@ -88,13 +102,14 @@ def totals_by_area(graph: SiteGraph, level: str, projects: Iterable[ProjectNode]
     groups: dict[Any, Total] = {}
     code = attrgetter(level)
     for project in projects:
+        budget = project.record.budget
         for area in set(map(code, project.areas or project.fund.areas)):
             if area is None:
                 continue
             if area not in groups:
                 label = region_name(graph, area) if level == "region" else area_name(level, area)
                 groups[area] = Total(area, label, f"{level}s/{area}/")
-            groups[area].projects.append(project)
+            groups[area].add(project, budget)
     return sorted(groups.values(), key=lambda t: (-t.budget, str(t.key)))
 
 
@@ -460,7 +475,7 @@ def issue(graph: SiteGraph, issue_id: str, fy: int | None = None) -> dict[str, A
     item = graph.issues[issue_id]
     m = money_context(graph, "issue", issue_id, fy)
     flow: money.Flow | None = m["flow"]
-    year_projects = _projects_sorted(flow.projects) if flow else []
+    year_projects = flow.projects if flow else []  # summed: in no order of their own
     every_project = graph.lookup("projects", "issue", issue_id)
     reports_list = [r for p in every_project for r in p.reports]
     by_province = totals_by_area(graph, "province", year_projects)
@@ -478,8 +493,7 @@ def issue(graph: SiteGraph, issue_id: str, fy: int | None = None) -> dict[str, A
         "records": {
             "issue": item.model_dump(mode="json"),
             "money": m["figures"],
-            "plans": [exports.plan_row(p) for p in (flow.plans if flow else [])],
-            "projects": [exports.project_row(p) for p in year_projects],
+            **listed_records(m, plans=True),
         },
         "csv_tables": tables.keep(
             {
@@ -534,7 +548,7 @@ def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[
             "funds": [row.csv() for row in _fund_rows_of(scope_years, m["fiscal_year"])]
             if flow
             else [],
-            "projects": [exports.project_row(p) for p in year_projects],
+            **listed_records(m),
         },
         "csv_tables": tables.keep(
             {
@@ -545,6 +559,26 @@ def area(graph: SiteGraph, level: str, key: Any, fy: int | None = None) -> dict[
             }
         ),
     }
+
+
+def listed_records(m: dict[str, Any], plans: bool = False) -> dict[str, Any]:
+    """A scope's year (``m``: :func:`money_context`) as its page's ``index.json`` lists it: the
+    projects (and ``plans``) the page lists, which are all of them when there are few, and for
+    each kind how many the figures sum and, when the page lists only the first, the folder of
+    their complete list, whose pages' ``index.json`` hold every row (a national year's page
+    would otherwise carry 70,000 rows: data/projects.csv has them all)."""
+    lists: dict[str, list[Any]] = m.get("lists", {})  # none: a scope without a year
+    counts: dict[str, int] = m.get("counts", {})
+
+    def listed(what: str) -> dict[str, Any]:
+        count = counts.get(what, 0)
+        apart = len(lists.get(what, [])) < count
+        return {"count": count, "complete_list": m["links"][what] if apart else None}
+
+    rows = {"projects": [exports.project_row(p) for p in lists.get("projects", [])]}
+    if plans:
+        rows["plans"] = [exports.plan_row(p) for p in lists.get("plans", [])]
+    return {**rows, "lists": {what: listed(what) for what in ("plans", "projects", "reports")}}
 
 
 def _year_tables(m: dict[str, Any], plans: list[PlanNode]) -> dict[str, Iterable[Any]]:
@@ -672,7 +706,7 @@ def area_funds(graph: SiteGraph, level: str, key: Any) -> list[tuple[str, FundNo
 def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
     """The whole portal in one fiscal year (the home page shows its default year)."""
     m = money_context(graph, "all", None, fy)
-    projects_list = _projects_sorted(m["flow"].projects)
+    projects_list = m["flow"].projects  # summed: in no order of their own
     by_issue = totals_by_issue(graph, projects_list)
     by_region = totals_by_area(graph, "region", projects_list)
     return {
@@ -682,10 +716,7 @@ def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
         "by_issue": by_issue,
         "by_region": by_region,
         "by_province": totals_by_area(graph, "province", projects_list),
-        "records": {
-            "money": m["figures"],
-            "projects": [exports.project_row(p) for p in projects_list],
-        },
+        "records": {"money": m["figures"], **listed_records(m)},
         "csv_tables": tables.keep(
             {
                 **_funds_table(scopes.scope_years(graph, scopes.Scope("all", None)), m),
