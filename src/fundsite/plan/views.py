@@ -99,18 +99,29 @@ def totals_by_year(projects: Iterable[ProjectNode]) -> list[Total]:
 
 
 def totals_by_area(graph: SiteGraph, level: str, projects: Iterable[ProjectNode]) -> list[Total]:
-    groups: dict[Any, Total] = {}
-    code = attrgetter(level)
+    return totals_by_areas(graph, (level,), projects)[0]
+
+
+def totals_by_areas(
+    graph: SiteGraph, levels: tuple[str, ...], projects: Iterable[ProjectNode]
+) -> list[list[Total]]:
+    """The projects' budgets by the areas of each level (a project in several areas of a level
+    counts in each), the biggest first; each project's areas and budget read once."""
+    groups: list[dict[Any, Total]] = [{} for _ in levels]
+    codes = [attrgetter(level) for level in levels]
     for project in projects:
         budget = project.record.budget
-        for area in set(map(code, project.areas or project.fund.areas)):
-            if area is None:
-                continue
-            if area not in groups:
-                label = region_name(graph, area) if level == "region" else area_name(level, area)
-                groups[area] = Total(area, label, f"{level}s/{area}/")
-            groups[area].add(project, budget)
-    return sorted(groups.values(), key=lambda t: (-t.budget, str(t.key)))
+        areas = project.areas or project.fund.areas
+        for level, code, found in zip(levels, codes, groups, strict=True):
+            for area in (code(areas[0]),) if len(areas) == 1 else set(map(code, areas)):
+                if area is None:
+                    continue
+                total = found.get(area)
+                if total is None:
+                    name = region_name(graph, area) if level == "region" else area_name(level, area)
+                    total = found[area] = Total(area, name, f"{level}s/{area}/")
+                total.add(project, budget)
+    return [sorted(found.values(), key=lambda t: (-t.budget, str(t.key))) for found in groups]
 
 
 @lru_cache(maxsize=65536)
@@ -185,7 +196,7 @@ def _history(graph: SiteGraph, node: Node) -> History | None:
 
 def home(graph: SiteGraph) -> dict[str, Any]:
     projects = list(graph.projects.values())
-    provinces = totals_by_area(graph, "province", projects)
+    provinces, regions = totals_by_areas(graph, ("province", "region"), projects)
     m = money_context(graph, "all", None, None)
     feed = _latest_reports(graph.reports.values(), 30)
     latest = feed[:10]
@@ -203,7 +214,7 @@ def home(graph: SiteGraph) -> dict[str, Any]:
         "latest_reports": latest,
         "by_issue": by_issue,
         "by_year": by_year,
-        "by_region": totals_by_area(graph, "region", projects),
+        "by_region": regions,
         "by_province": provinces,
         "map_projects": [p for p in projects if p.record.location],
         "records": {
@@ -478,8 +489,7 @@ def issue(graph: SiteGraph, issue_id: str, fy: int | None = None) -> dict[str, A
     year_projects = flow.projects if flow else []  # summed: in no order of their own
     every_project = graph.lookup("projects", "issue", issue_id)
     reports_list = [r for p in every_project for r in p.reports]
-    by_province = totals_by_area(graph, "province", year_projects)
-    by_district = totals_by_area(graph, "district", year_projects)
+    by_province, by_district = totals_by_areas(graph, ("province", "district"), year_projects)
     if len(by_district) > LATEST * 2:  # too many to chart: the provinces' pages have them
         by_district = []
     return {
@@ -708,14 +718,14 @@ def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
     m = money_context(graph, "all", None, fy)
     projects_list = m["flow"].projects  # summed: in no order of their own
     by_issue = totals_by_issue(graph, projects_list)
-    by_region = totals_by_area(graph, "region", projects_list)
+    by_region, by_province = totals_by_areas(graph, ("region", "province"), projects_list)
     return {
         **m,
         "title": f"ปีงบประมาณ {fy}",
         "crumbs": [(f"ปีงบประมาณ {fy}", f"years/{fy}/")],
         "by_issue": by_issue,
         "by_region": by_region,
-        "by_province": totals_by_area(graph, "province", projects_list),
+        "by_province": by_province,
         "records": {"money": m["figures"], **listed_records(m)},
         "csv_tables": tables.keep(
             {
