@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +24,8 @@ from conftest import (
 )
 from fundsite.plan import money
 from fundsite.plan.scopes import Scope, ScopeYears
-from fundsite.plan.views import fund_rows, money_context
+from fundsite.plan.views import Total, fund_rows, money_context, totals_by_area, totals_by_areas
+from fundsite.validate import check_site
 
 D = Decimal
 
@@ -177,3 +179,32 @@ def test_figures_go_to_index_json_as_plain_decimals(site, level, key):
     assert figures["previous_year"] is None
     for what in ("plans", "projects", "reports"):
         assert m["links"][what].endswith(f"#{what}")  # few: listed on the page itself
+
+
+def test_totals_by_area_levels_sum_each_areas_projects_once():
+    """The bar charts' totals (grouped by two levels in one pass) equal each area's projects
+    summed one by one: every project counted in each area it names (or its fund's), once in
+    an area it names twice, its unknown budget counted apart; a total built with projects and
+    then added to sums both."""
+    graph = check_site(Path(__file__).parent.parent).graph
+    assert graph is not None
+    projects = list(graph.projects.values())
+    assert any(p.record.budget is None for p in projects)
+    assert any(len({a.province for a in p.areas}) > 1 for p in projects)
+    for levels in (("province", "region"), ("province", "district"), ("region", "province")):
+        for level, totals in zip(levels, totals_by_areas(graph, levels, projects), strict=True):
+            assert totals == totals_by_area(graph, level, projects)
+            for total in totals:
+                mine = [
+                    p
+                    for p in projects
+                    if total.key in {getattr(a, level) for a in (p.areas or p.fund.areas)}
+                ]
+                assert total.projects == mine
+                assert total.sum == money.Sum.of([p.record.budget for p in mine]), total.key
+            assert [t.budget for t in totals] == sorted((t.budget for t in totals), reverse=True)
+    first, *rest = projects
+    total = Total("all", "", None, [first])
+    for project in rest:
+        total.add(project, project.record.budget)
+    assert total.sum == money.Sum.of([p.record.budget for p in projects])

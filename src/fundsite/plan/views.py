@@ -48,9 +48,9 @@ class Total:
 
     def add(self, project: ProjectNode, budget: Decimal | None) -> None:
         """One more project of a group, with its budget, read once for all its groups."""
-        self.projects.append(project)
         if self.budgets is None:
-            self.budgets = []
+            self.budgets = [p.record.budget for p in self.projects]
+        self.projects.append(project)
         self.budgets.append(budget)
 
     @cached_property
