@@ -496,11 +496,15 @@ def _fingerprints_since(
     candidates = deps.readers(graph, plans, scope.values(), new) if scope else []
     if not new:  # every list holds what it held, in that order
         candidates = deps.narrowed(graph, candidates, scope.values())
-    # a listing that gained an entry moved every entry after it: each of its pages
-    candidates += [p for p in plans if p.make.__name__ in {f"{kind}s" for kind in added}]
-    candidates += [p for p in plans if p.path not in last.pages]
+    if added:  # a listing that gained an entry moved every entry after it: each of its pages
+        listings = {f"{kind}s" for kind in added}
+        candidates += [p for p in plans if p.make.__name__ in listings]
+    if last.paths == job.paths:  # the very pages of the last build (700,000 at national scale)
+        pages = dict(last.pages)
+    else:
+        candidates += [p for p in plans if p.path not in last.pages]
+        pages = {p.path: last.pages[p.path] for p in plans if p.path in last.pages}
     fingerprint = deps.Fingerprinter(graph, base)
-    pages = {p.path: last.pages[p.path] for p in plans if p.path in last.pages}
     pages.update((p.path, fingerprint(p)) for p in candidates)
     return pages
 
