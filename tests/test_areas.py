@@ -57,6 +57,19 @@ def test_resolve_khlong_daen(ref):
     assert resolve(AreaRef(**ref), REGIONS) == (KHLONG_DAEN, [])
 
 
+def test_an_area_written_many_ways_is_one_object():
+    """Areas are values: however a record writes one, the check keeps one object of it, so the
+    remembered check pickles (and a build reads back) each area once, not once a record."""
+    written = [
+        AreaRef(province="สงขลา", district="ระโนด", subdistrict="คลองแดน"),
+        AreaRef(subdistrict="900702"),
+        AreaRef(province="Songkhla", district="Ranot", subdistrict="Khlong Daen"),
+    ]
+    areas = [resolve(ref, REGIONS)[0] for ref in written]
+    assert areas[0] == KHLONG_DAEN
+    assert all(area is areas[0] for area in areas)
+
+
 def test_resolve_coarser_levels():
     assert resolve(AreaRef(province="สงขลา"), REGIONS) == (Area("90", None, None, 12), [])
     assert resolve(AreaRef(district="ระโนด"), REGIONS) == (Area("90", "9007", None, 12), [])

@@ -40,6 +40,11 @@ class Area:
         return "province" if self.province else "region"
 
 
+#: One object for each area resolved (a national portal names about 8,000 areas 300,000
+#: times): the remembered check then pickles, and reads back, each of them once.
+_SAME: dict[Area, Area] = {}
+
+
 @dataclass(frozen=True)
 class AreaIssue:
     """What is wrong with one level of a written area (``level`` is the field name)."""
@@ -207,7 +212,8 @@ def resolve(ref: AreaRef, regions: dict[str, int]) -> tuple[Area | None, list[Ar
     if ref.region is not None and p_code and region != ref.region:
         issues.append(_mismatch("region", str(ref.region), "region", str(region)))
         return None, issues
-    return Area(p_code, d_code, subdistrict.code if subdistrict else None, region), []
+    area = Area(p_code, d_code, subdistrict.code if subdistrict else None, region)
+    return _SAME.setdefault(area, area), []
 
 
 def _mismatch(level: str, value: str, parent_level: str, parent: str) -> AreaIssue:
