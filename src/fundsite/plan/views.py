@@ -716,9 +716,9 @@ def area_funds(graph: SiteGraph, level: str, key: Any) -> list[tuple[str, FundNo
 def year(graph: SiteGraph, fy: int) -> dict[str, Any]:
     """The whole portal in one fiscal year (the home page shows its default year)."""
     m = money_context(graph, "all", None, fy)
-    projects_list = m["flow"].projects  # summed: in no order of their own
-    by_issue = totals_by_issue(graph, projects_list)
-    by_region, by_province = totals_by_areas(graph, ("region", "province"), projects_list)
+    projects = m["flow"].projects  # summed: in no order of their own
+    by_issue = totals_by_issue(graph, projects)
+    by_region, by_province = totals_by_areas(graph, ("region", "province"), projects)
     return {
         **m,
         "title": f"ปีงบประมาณ {fy}",
